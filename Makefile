@@ -1,0 +1,27 @@
+# Two entry points for a fresh machine: `make demo` (the main job) and `make test`.
+# Both create .venv on first use and install the core, the three plugins and the test extras
+# from this checkout.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.tlcore-installed
+SETUPS := setup.py tlcore_vision/setup.py tlcore_nlp/setup.py tlcore_rl/setup.py
+
+.PHONY: install demo test bench
+
+$(STAMP): $(SETUPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[cpu,test]" -e ./tlcore_vision -e ./tlcore_nlp -e ./tlcore_rl
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/tlcore run mnist-mlp
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_mlp.py

@@ -1,0 +1,519 @@
+"""The layer protocol: :class:`Layer`, the network it stands for, and :class:`InputLayer`.
+
+A layer is built from its parent layer(s) and creates its variables at once, from the parent's
+static output shape. Every layer object also stands for the whole network that ends in it
+(``all_layers``, ``all_params``, ``all_drop``), and calling it runs that network::
+
+    net = InputLayer([None, 784], name="input")
+    net = DenseLayer(net, n_units=10, name="output")
+    logits = net(x, is_train=False)
+
+Names are checked per network, never globally: building the same model twice just works.
+"""
+from __future__ import annotations
+
+import collections
+import logging
+from typing import Any, ClassVar, Iterator, Mapping, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from tlcore.layers._utils import act_name, get_act, shape_str, who
+
+logger = logging.getLogger("tlcore")
+
+Prev = "Layer | Sequence[Layer]"
+
+
+class Layer:
+    """Base class of every tlcore layer.
+
+    A subclass validates its arguments, sets its attributes, calls
+    ``super().__init__(prev, act=act, name=name)`` (which calls :meth:`build` once), and
+    implements :meth:`forward` with plain TF ops and :meth:`get_config` with its constructor's
+    keywords.
+
+    Args:
+        prev: the parent layer, or a list of layers for merge layers.
+        act: activation applied by ``forward`` (``None`` is the identity).
+        name: unique within the network; ``<lowercase class name>_<n>`` when omitted.
+        dtype: dtype of the layer's variables; defaults to the parent's floating output dtype.
+    """
+
+    #: Extra keyword arguments this layer accepts when the network is called.
+    call_args: ClassVar[tuple[str, ...]] = ()
+    #: True for layers that take a list of parents.
+    multi_input: ClassVar[bool] = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        obj = super().__new__(cls)
+        # Known before __init__ runs, so that argument checks can name the layer.
+        obj.name = kwargs.get("name")
+        return obj
+
+    def __init__(self, prev: Any, *, act: Any = None, name: str | None = None,
+                 dtype: tf.DType | str | None = None) -> None:
+        if type(self) is Layer:
+            raise TypeError("Layer is abstract: subclass it and implement build and forward")
+        self.prev_layers: tuple[Layer, ...] = self._check_parents(prev)
+        self.act = get_act(act)
+        self._init_bookkeeping(name)
+        in_specs = [p.output_spec for p in self.prev_layers]
+        parent_dtype = in_specs[0].dtype if in_specs and isinstance(in_specs[0], tf.TensorSpec) else None
+        if dtype is not None:
+            self.dtype = tf.as_dtype(dtype)
+        elif parent_dtype is not None and parent_dtype.is_floating:
+            self.dtype = parent_dtype
+        else:
+            self.dtype = tf.float32
+        in_shape = self._shapes_of(in_specs)
+        self.build(in_shape)
+        self.output_spec = self.compute_output_spec(in_specs if self.multi_input else in_specs[0])
+        logger.info("Instantiate %s %s: %s", type(self).__name__, self.name, self.describe())
+
+    # ------------------------------------------------------------------ construction helpers
+    def _check_parents(self, prev: Any) -> tuple[Layer, ...]:
+        if self.multi_input:
+            if isinstance(prev, Layer) or not isinstance(prev, (list, tuple)) or not prev:
+                raise TypeError(f"{who(self)}: expected a non-empty list of layers, received "
+                                f"{type(prev).__name__}")
+            parents = tuple(prev)
+        else:
+            parents = (prev,)
+        for p in parents:
+            if not isinstance(p, Layer):
+                raise TypeError(
+                    f"{who(self)}: expected a tlcore Layer as parent, received "
+                    f"{type(p).__name__}; wrap tensors and arrays with tl.layers.InputLayer")
+        return parents
+
+    def _init_bookkeeping(self, name: str | None) -> None:
+        if name is not None and (not isinstance(name, str) or not name or "/" in name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty str without '/', "
+                             f"received {name!r}")
+        self._explicit_name = name is not None
+        self._own_params: list[tf.Variable] = []
+        self._param_names: dict[int, str] = {}
+        self._own_drop: tf.Variable | None = None
+        ancestors = _topological(self.prev_layers)
+        _dedupe_names(ancestors)
+        taken = {layer.name: layer for layer in ancestors}
+        if name is None:
+            prefix = type(self).__name__.lower()
+            n = 1
+            while f"{prefix}_{n}" in taken:
+                n += 1
+            name = f"{prefix}_{n}"
+        elif name in taken:
+            other = taken[name]
+            raise ValueError(
+                f"{type(self).__name__} {name!r}: the name is already used by {who(other)} in this "
+                f"network (layer {ancestors.index(other)}); layer names must be unique within a "
+                f"network")
+        self.name = name
+        self._all_layers: tuple[Layer, ...] = (*ancestors, self)
+
+    @staticmethod
+    def _shapes_of(specs: Sequence[Any]) -> Any:
+        shapes = [tf.nest.map_structure(lambda s: s.shape, sp) for sp in specs]
+        return shapes if len(shapes) != 1 else shapes[0]
+
+    def add_param(self, name: str, shape: Sequence[int], init: Any, *, trainable: bool = True,
+                  dtype: tf.DType | None = None) -> tf.Variable:
+        """Create a variable ``<layer>/<name>`` with ``init(shape, dtype)`` and list it in
+        ``all_params`` (and ``trainable_params`` when ``trainable``)."""
+        dtype = tf.as_dtype(dtype or self.dtype)
+        shape = tuple(int(d) for d in shape)
+        if init is None:
+            raise ValueError(f"{who(self)}: parameter {name!r} needs an initializer")
+        value = init(shape, dtype=dtype)
+        var = tf.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
+        return self.track_param(var, name)
+
+    def track_param(self, var: tf.Variable, name: str | None = None) -> tf.Variable:
+        """List an existing variable (e.g. of a wrapped Keras layer) as this layer's parameter."""
+        if id(var) not in self._param_names:
+            self._own_params.append(var)
+            self._param_names[id(var)] = name or var.name.split(":")[0].split("/")[-1]
+        return var
+
+    def add_keep(self, keep: float) -> tf.Variable:
+        """Create the keep-probability variable listed in ``all_drop`` under this layer's name."""
+        self._own_drop = tf.Variable(float(keep), trainable=False, dtype=tf.float32,
+                                     name=f"{self.name}/keep")
+        return self._own_drop
+
+    # --------------------------------------------------------------------- subclass protocol
+    def build(self, input_shape: Any) -> None:
+        """Create the layer's variables from the parent's static output shape (once)."""
+
+    def forward(self, inputs: Any, *, is_train: bool) -> Any:
+        """Compute the layer's output from its parents' outputs with TF ops."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward")
+
+    def compute_output_spec(self, input_spec: Any) -> Any:
+        """The static output spec; by default found by tracing ``forward`` once."""
+        flat = tf.nest.flatten(input_spec)
+        kwargs = {}
+
+        def fn(*xs: tf.Tensor) -> Any:
+            return self.forward(tf.nest.pack_sequence_as(input_spec, list(xs)), is_train=False,
+                                **kwargs)
+
+        try:
+            concrete = tf.function(fn).get_concrete_function(*flat)
+        except (ValueError, TypeError, tf.errors.InvalidArgumentError) as e:
+            raise ValueError(f"{who(self)}: cannot be applied to input of shape "
+                             f"{_spec_shapes(input_spec)}: {e}") from e
+        return tf.nest.map_structure(lambda t: tf.TensorSpec(t.shape, t.dtype),
+                                     concrete.structured_outputs)
+
+    def describe(self) -> str:
+        """The text after ``Instantiate <Class> <name>:`` in the build log."""
+        return f"{_spec_shapes(self.output_spec)}"
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's keywords, JSON-ready. Subclasses merge theirs over this one."""
+        config: dict[str, Any] = {"name": self.name}
+        if "act" in _init_params(type(self)):
+            config["act"] = act_name(self.act)
+        return config
+
+    @classmethod
+    def from_config(cls, prev: Any, config: Mapping[str, Any]) -> Layer:
+        """Rebuild a layer on ``prev`` from :meth:`get_config`'s output."""
+        return cls(prev, **dict(config))
+
+    def serialize(self, *attrs: str) -> dict[str, Any]:
+        """``{attr: getattr(self, attr)}`` with initializers made JSON-ready."""
+        from tlcore.layers._utils import init_config
+
+        out = {}
+        for a in attrs:
+            value = getattr(self, a)
+            if callable(value) and not isinstance(value, type):
+                value = init_config(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, tf.DType):
+                value = value.name
+            out[a] = value
+        return out
+
+    # ------------------------------------------------------------------ the network it ends
+    @property
+    def all_layers(self) -> list[Layer]:
+        """Every layer of the network ending here, in topological order, inputs included."""
+        return list(self._all_layers)
+
+    @property
+    def all_params(self) -> list[tf.Variable]:
+        """Every variable in creation order, de-duplicated, non-trainable ones included."""
+        seen: set[int] = set()
+        out = []
+        for layer in self._all_layers:
+            for v in layer._own_params:
+                if id(v) not in seen:
+                    seen.add(id(v))
+                    out.append(v)
+        return out
+
+    @property
+    def trainable_params(self) -> list[tf.Variable]:
+        """The trainable subset of :attr:`all_params`, in the same order."""
+        return [v for v in self.all_params if v.trainable]
+
+    @property
+    def all_drop(self) -> dict[str, tf.Variable]:
+        """Dropout layer name -> keep-probability variable; change it with ``.assign``."""
+        return collections.OrderedDict(
+            (layer.name, layer._own_drop) for layer in self._all_layers if layer._own_drop is not None)
+
+    @property
+    def input_layers(self) -> list[InputLayer]:
+        """The network's InputLayers in the order ``__call__`` takes a list of inputs."""
+        return [layer for layer in self._all_layers if isinstance(layer, InputLayer)]
+
+    @property
+    def output_shape(self) -> Any:
+        """Static output shape as a tuple (``None`` for unknown dims); a list for list outputs."""
+        return tf.nest.map_structure(lambda s: _as_tuple(s.shape), self.output_spec)
+
+    @property
+    def output_dtype(self) -> Any:
+        """Output dtype (a list for layers with list outputs)."""
+        return tf.nest.map_structure(lambda s: s.dtype, self.output_spec)
+
+    def param_name(self, var: tf.Variable) -> str:
+        """``<layer>/<var>``, the name used by ``print_params`` and ``save_npz_dict``."""
+        for layer in self._all_layers:
+            if id(var) in layer._param_names:
+                return f"{layer.name}/{layer._param_names[id(var)]}"
+        raise KeyError(f"variable {var.name!r} is not a parameter of this network")
+
+    def count_params(self) -> int:
+        """Number of scalars in :attr:`all_params`."""
+        return int(sum(int(np.prod(v.shape.as_list())) for v in self.all_params))
+
+    def print_params(self, details: bool = True) -> None:
+        """Log each parameter's name, shape and dtype (and mean, median, std), then the total."""
+        for i, v in enumerate(self.all_params):
+            line = f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} {v.dtype.name}"
+            if details:
+                a = v.numpy().astype(np.float64)
+                line += f" (mean: {a.mean():f}, median: {np.median(a):f}, std: {a.std():f})"
+            logger.info(line)
+        logger.info("  num of params: %d", self.count_params())
+
+    def print_layers(self) -> None:
+        """Log each layer's name, output shape and dtype."""
+        for i, layer in enumerate(self._all_layers):
+            logger.info("  layer %3d: %-30s %-20s %s", i, layer.name,
+                        _spec_shapes(layer.output_spec),
+                        tf.nest.map_structure(lambda s: s.dtype.name, layer.output_spec))
+
+    # ------------------------------------------------------------------------------ running
+    def __call__(self, inputs: Any, is_train: bool = False, **kwargs: Any) -> Any:
+        """Run the network ending in this layer.
+
+        Args:
+            inputs: one array or tensor for a single InputLayer; for several, a list in
+                :attr:`input_layers` order or a dict keyed by InputLayer name.
+            is_train: a Python bool; dropout and noise are active and BatchNorm updates its
+                moving statistics only when True.
+            **kwargs: call-time arguments of layers that declare them in ``call_args``.
+
+        Returns:
+            The output tensor (or list of tensors). Traces under ``tf.function``.
+        """
+        if not isinstance(is_train, bool):
+            raise TypeError(f"{who(self)}: is_train must be a Python bool, received {is_train!r}")
+        feed = self._feed(inputs)
+        accepted = {a for layer in self._all_layers for a in layer.call_args}
+        unknown = set(kwargs) - accepted
+        if unknown:
+            raise TypeError(f"{who(self)}: unexpected call arguments {sorted(unknown)}; layers of "
+                            f"this network accept {sorted(accepted) or 'none'}")
+        values: dict[int, Any] = {}
+        for layer in self._all_layers:
+            if isinstance(layer, InputLayer):
+                values[id(layer)] = layer.convert(feed[id(layer)])
+                continue
+            xs = [values[id(p)] for p in layer.prev_layers]
+            extra = {a: kwargs[a] for a in layer.call_args if a in kwargs}
+            values[id(layer)] = layer.forward(xs if layer.multi_input else xs[0],
+                                              is_train=is_train, **extra)
+        return values[id(self)]
+
+    def _feed(self, inputs: Any) -> dict[int, Any]:
+        ins = self.input_layers
+        if isinstance(inputs, Mapping):
+            names = {layer.name for layer in ins}
+            if set(inputs) != names:
+                raise ValueError(f"{who(self)}: expected inputs for InputLayers {sorted(names)}, "
+                                 f"received keys {sorted(inputs)}")
+            return {id(layer): inputs[layer.name] for layer in ins}
+        if len(ins) == 1:
+            return {id(ins[0]): inputs}
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != len(ins):
+            raise ValueError(f"{who(self)}: the network has {len(ins)} InputLayers "
+                             f"{[layer.name for layer in ins]}; pass a list of {len(ins)} inputs "
+                             f"or a dict keyed by their names")
+        return {id(layer): x for layer, x in zip(ins, inputs)}
+
+    # --------------------------------------------------------------------------- container
+    def __getitem__(self, key: Any) -> Layer:
+        """Slice the output: ``net[:, 0]`` is a new layer ``<name>_indexing``."""
+        return IndexingLayer(self, key=key, name=_free_name(self, f"{self.name}_indexing"))
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self._all_layers)
+
+    def __len__(self) -> int:
+        return len(self._all_layers)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise TypeError(f"{who(self)}: layers are immutable; build a new layer instead")
+
+    def __delitem__(self, key: Any) -> None:
+        raise TypeError(f"{who(self)}: layers are immutable; build a new layer instead")
+
+    def __repr__(self) -> str:
+        return f"  Last layer is: {type(self).__name__} ({self.name}) {_spec_shapes(self.output_spec)}"
+
+    __str__ = __repr__
+
+
+class InputLayer(Layer):
+    """The start of a network: declares the shape and dtype of what is fed.
+
+    Args:
+        inputs: a shape (list/tuple with ``None`` for unknown dims), a ``tf.TensorSpec``, or an
+            array/tensor whose dtype and shape are taken (first dim made ``None``).
+        dtype: dtype of a shape given as a list (ignored for specs and arrays).
+        name: the name; ``inputlayer_<n>`` when omitted.
+
+    >>> InputLayer([None, 784], name="input").output_shape
+    (None, 784)
+    """
+
+    def __init__(self, inputs: Any, dtype: tf.DType | str = tf.float32, name: str | None = None) -> None:
+        if isinstance(inputs, tf.TensorSpec):
+            shape, dtype = inputs.shape, inputs.dtype
+        elif isinstance(inputs, (list, tuple, tf.TensorShape)):
+            shape = tf.TensorShape(inputs)
+        elif hasattr(inputs, "shape") and hasattr(inputs, "dtype"):
+            shape = tf.TensorShape(inputs.shape)
+            if shape.rank:
+                shape = tf.TensorShape([None, *shape.as_list()[1:]])
+            dtype = tf.as_dtype(inputs.dtype)
+        else:
+            raise TypeError(f"InputLayer {name!r}: expected a shape, a tf.TensorSpec or an array, "
+                            f"received {type(inputs).__name__}")
+        self.prev_layers = ()
+        self.act = get_act(None)
+        self.dtype = tf.as_dtype(dtype)
+        self._explicit_name = name is not None
+        self._own_params, self._param_names, self._own_drop = [], {}, None
+        self.name = name or "inputlayer_1"
+        self._all_layers = (self,)
+        self.output_spec = tf.TensorSpec(shape, self.dtype)
+        logger.info("Instantiate InputLayer %s %s", self.name, shape_str(shape))
+
+    def convert(self, x: Any) -> tf.Tensor:
+        """Turn fed data into a tensor of this input's dtype, checking its shape."""
+        t = x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(x)
+        if t.dtype != self.dtype:
+            same_kind = (t.dtype.is_floating and self.dtype.is_floating) or (
+                t.dtype.is_integer and self.dtype.is_integer) or (
+                t.dtype.is_integer and self.dtype.is_floating)
+            if not same_kind:
+                raise TypeError(f"{who(self)}: expected dtype {self.dtype.name}, received "
+                                f"{t.dtype.name}")
+            t = tf.cast(t, self.dtype)
+        if not self.output_spec.shape.is_compatible_with(t.shape):
+            raise ValueError(f"{who(self)}: expected shape {shape_str(self.output_spec.shape)}, "
+                             f"received {shape_str(t.shape)}")
+        return t
+
+    def forward(self, inputs: Any, *, is_train: bool) -> Any:
+        return inputs
+
+    def get_config(self) -> dict[str, Any]:
+        return {"inputs": _as_list(self.output_spec.shape), "dtype": self.dtype.name,
+                "name": self.name}
+
+    @classmethod
+    def from_config(cls, prev: Any, config: Mapping[str, Any]) -> Layer:
+        return cls(**dict(config))
+
+
+class IndexingLayer(Layer):
+    """Slices its parent's output with a fixed key (made by ``layer[key]``).
+
+    Args:
+        prev: the parent layer.
+        key: an int, slice, ``Ellipsis``/``None`` or a tuple of these.
+    """
+
+    def __init__(self, prev: Layer, *, key: Any, name: str | None = None) -> None:
+        self.key = _decode_key(key)
+        super().__init__(prev, name=name)
+
+    def forward(self, inputs: Any, *, is_train: bool) -> Any:
+        return inputs[self.key]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "key": _encode_key(self.key)}
+
+
+# --------------------------------------------------------------------------------- helpers
+def _topological(parents: Sequence[Layer]) -> list[Layer]:
+    """Ancestors of ``parents`` (included), each once, parents before children."""
+    order: list[Layer] = []
+    seen: set[int] = set()
+    for p in parents:
+        for layer in p._all_layers:
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                order.append(layer)
+    return order
+
+
+def _dedupe_names(layers: list[Layer]) -> None:
+    """Two branches merged here may repeat a name: explicit ones are an error, automatic ones
+    are renumbered (they were only ever unique within their branch)."""
+    by_name: dict[str, Layer] = {}
+    for layer in layers:
+        other = by_name.get(layer.name)
+        if other is None:
+            by_name[layer.name] = layer
+            continue
+        if layer._explicit_name and other._explicit_name:
+            raise ValueError(f"{who(layer)} and {who(other)} are different layers with the same "
+                             f"name in one network; layer names must be unique within a network")
+        victim = layer if not layer._explicit_name else other
+        keeper = other if victim is layer else layer
+        prefix = type(victim).__name__.lower()
+        n = 1
+        while f"{prefix}_{n}" in by_name or any(x.name == f"{prefix}_{n}" for x in layers):
+            n += 1
+        victim.name = f"{prefix}_{n}"
+        by_name[keeper.name] = keeper
+        by_name[victim.name] = victim
+
+
+def _free_name(net: Layer, base: str) -> str:
+    names = {layer.name for layer in net._all_layers}
+    if base not in names:
+        return base
+    n = 1
+    while f"{base}_{n}" in names:
+        n += 1
+    return f"{base}_{n}"
+
+
+def _as_tuple(shape: tf.TensorShape) -> tuple[int | None, ...] | None:
+    return None if shape.rank is None else tuple(shape.as_list())
+
+
+def _as_list(shape: tf.TensorShape) -> list[int | None] | None:
+    return None if shape.rank is None else shape.as_list()
+
+
+def _spec_shapes(spec: Any) -> str:
+    if isinstance(spec, tf.TensorSpec):
+        return shape_str(spec.shape)
+    return str(tf.nest.map_structure(lambda s: _as_tuple(s.shape), spec))
+
+
+def _init_params(cls: type) -> set[str]:
+    import inspect
+
+    return set(inspect.signature(cls.__init__).parameters)
+
+
+def _encode_key(key: Any) -> Any:
+    if isinstance(key, tuple):
+        return {"tuple": [_encode_key(k) for k in key]}
+    if isinstance(key, slice):
+        return {"slice": [key.start, key.stop, key.step]}
+    if key is Ellipsis:
+        return {"ellipsis": True}
+    if key is None:
+        return {"newaxis": True}
+    return key
+
+
+def _decode_key(key: Any) -> Any:
+    if isinstance(key, dict):
+        if "tuple" in key:
+            return tuple(_decode_key(k) for k in key["tuple"])
+        if "slice" in key:
+            return slice(*key["slice"])
+        if "ellipsis" in key:
+            return Ellipsis
+        if "newaxis" in key:
+            return None
+    return key

@@ -1,0 +1,47 @@
+"""tlcore's plugin system: pluggy hooks discovered through the ``tlcore.plugins`` entry points.
+
+A plugin module implements any of the hooks in :class:`TlcoreHookSpecs` with :data:`hookimpl`::
+
+    from tlcore.plugins import hookimpl
+
+    @hookimpl
+    def register_layers(register):
+        register("MaxoutLayer", "tlcore_maxout.maxout:MaxoutLayer")
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+from tlcore.plugins._errors import AmbiguousNameError, PluginError, PluginWarning, UnknownNameError
+from tlcore.plugins._hooks import ENTRY_POINT_GROUP, TlcoreHookSpecs, hookimpl, hookspec
+from tlcore.plugins._registry import Entry, PluginInfo, Registry, get_registry
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "AmbiguousNameError",
+    "Entry",
+    "PluginError",
+    "PluginInfo",
+    "PluginWarning",
+    "Registry",
+    "TlcoreHookSpecs",
+    "UnknownNameError",
+    "get_registry",
+    "hookimpl",
+    "hookspec",
+    "registered",
+]
+
+
+@contextlib.contextmanager
+def registered(obj: Any, *, name: str, **info: Any) -> Iterator[Registry]:
+    """Register ``obj`` as plugin ``name`` in the process registry for the ``with`` block.
+
+    Args:
+        obj: a module or object whose methods carry :data:`hookimpl`.
+        name: the plugin's name (its entries' qualified ids start with it).
+        **info: ``distribution``, ``version``, ``requires`` (a specifier on tlcore).
+    """
+    with get_registry().registered(obj, name=name, **info) as reg:
+        yield reg

@@ -1,0 +1,2 @@
+"""tlcore-nlp: see ``plugin.py`` for what it registers."""
+__version__ = "0.1.0"
