@@ -1,21 +1,41 @@
 """The built-in plugin ``core``: registers the core's layers, datasets and examples.
 
-Targets are "module:attr" strings so that nothing here imports TensorFlow.
+Targets are "module:attr" strings so that nothing here imports TensorFlow. Add a line to the
+table of the kind you provide; the hooks below need no change.
 """
 from __future__ import annotations
 
 from tlcore.plugins import hookimpl
 
-#: registered name -> module under tlcore.layers that defines it
+#: layer or layer-helper name -> "module:attr"
 LAYERS: dict[str, str] = {
-    "Layer": "core",
-    "InputLayer": "core",
-    "DenseLayer": "dense",
-    "DropoutLayer": "dropout",
+    "Layer": "tlcore.layers.core:Layer",
+    "InputLayer": "tlcore.layers.core:InputLayer",
+    "IndexingLayer": "tlcore.layers.core:IndexingLayer",
+    "DenseLayer": "tlcore.layers.dense:DenseLayer",
+    "DropoutLayer": "tlcore.layers.dropout:DropoutLayer",
 }
+
+#: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
+DATASETS: dict[str, str] = {}
+
+#: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
+EXAMPLES: dict[str, str] = {}
 
 
 @hookimpl
 def register_layers(register):
-    for name, module in LAYERS.items():
-        register(name, f"tlcore.layers.{module}:{name}")
+    for name, target in LAYERS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_datasets(register):
+    for name, target in DATASETS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_examples(register):
+    for name, target in EXAMPLES.items():
+        register(name, target)

@@ -1,0 +1,53 @@
+"""The ``tlcore`` command. Sub-commands import only what they need, so ``--help`` is fast."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``tlcore`` (no TensorFlow import)."""
+    parser = argparse.ArgumentParser(prog="tlcore", description="tlcore: TensorLayer on TF2.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plugins", help="list plugins, their status and what they provide")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--all", action="store_true", help="also list the core and every entry")
+    p.set_defaults(func="tlcore._cli_plugins:cmd_plugins")
+
+    p = sub.add_parser("layers", help="list registered layers (without importing them)")
+    p.add_argument("pattern", nargs="?", default="*", help="shell-style pattern, e.g. 'Conv*'")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func="tlcore._cli_plugins:cmd_layers")
+
+    p = sub.add_parser("examples", help="list runnable examples")
+    p.set_defaults(func="tlcore._cli_run:cmd_examples")
+
+    p = sub.add_parser("info", help="versions, devices, plugins and data directory")
+    p.set_defaults(func="tlcore._cli_run:cmd_info")
+
+    p = sub.add_parser("run", help="run an example, e.g. 'tlcore run mnist-mlp'")
+    p.add_argument("example", help="example name (see 'tlcore examples')")
+    p.add_argument("--epochs", type=int, default=None, help="number of epochs (example default)")
+    p.add_argument("--batch-size", type=int, default=None, help="batch size (example default)")
+    p.add_argument("--seed", type=int, default=None, help="random seed for a reproducible run")
+    p.add_argument("--data-dir", default=None, help="dataset directory ($TLCORE_DATA_DIR)")
+    p.add_argument("--out", default="out", help="where the model and logs are written")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("extra", nargs=argparse.REMAINDER,
+                   help="options passed on to the example (e.g. --config small)")
+    p.set_defaults(func="tlcore._cli_run:cmd_run")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tlcore`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    from tlcore.plugins._registry import import_target
+
+    return int(import_target(args.func)(args) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""``tl.utils``: training loop (fit, test, predict), evaluation and small helpers.
+
+Names resolve lazily so that ``import tlcore.utils`` does not import TensorFlow.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: public name -> private module under tlcore.utils that defines it
+_EXPORTS: dict[str, str] = {
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'tlcore.utils' has no attribute {name!r}")
+    obj = getattr(importlib.import_module(f"tlcore.utils.{_EXPORTS[name]}"), name)
+    globals()[name] = obj
+    return obj
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
