@@ -131,7 +131,7 @@ def copy_weights(src: Any, dst: Any) -> None:
 
 def check_layer(net: Any, *, n_params: int | None = None, batch_sizes: Sequence[int] = (1, 3),
                 x: Any = None, call_kwargs: dict | None = None, config: bool = True,
-                gradients: bool = True, rtol: float = 1e-5, atol: float = 1e-5) -> Any:
+                gradients: bool = True, nonzero_grads: bool = True, rtol: float = 1e-5, atol: float = 1e-5) -> Any:
     """Assert the properties every layer has (see the module docstring); return ``net``.
 
     Args:
@@ -142,6 +142,8 @@ def check_layer(net: Any, *, n_params: int | None = None, batch_sizes: Sequence[
         call_kwargs: call-time arguments such as ``{"sel": 1}``.
         config: check the config round trip (False for layers that cannot serialize).
         gradients: check that gradients reach every trainable variable.
+        nonzero_grads: also require a non-zero gradient somewhere in each variable (with
+            ``is_train=False``); turn off for layers whose gradient is legitimately zero.
         rtol, atol: tolerances for eager vs graph and round-trip comparisons.
     """
     call_kwargs = dict(call_kwargs or {})
@@ -165,6 +167,8 @@ def check_layer(net: Any, *, n_params: int | None = None, batch_sizes: Sequence[
         _allclose(net(xb, is_train=False, **call_kwargs), other(xb, is_train=False, **call_kwargs),
                   rtol=rtol, atol=atol, what="config round trip changed the output")
     if gradients:
-        check_gradients(net, xb, is_train=False, call_kwargs=call_kwargs)
-        check_gradients(net, xb, is_train=True, call_kwargs=call_kwargs, nonzero=False)
+        # A batch of 8 (unless x is given) so that e.g. a ReLU is unlikely to be dead everywhere.
+        xg = xb if x is not None else random_inputs(net, 8, seed=8)
+        check_gradients(net, xg, is_train=False, call_kwargs=call_kwargs, nonzero=nonzero_grads)
+        check_gradients(net, xg, is_train=True, call_kwargs=call_kwargs, nonzero=False)
     return net

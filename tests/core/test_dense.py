@@ -19,13 +19,12 @@ def ref_dense(x, W, b):  # from the formula, not from the layer
 
 @given(n_in=st.integers(1, 6), n_units=st.integers(1, 6), batch=st.integers(1, 4))
 def test_properties(n_in, n_units, batch):
-    net = DenseLayer(InputLayer([None, n_in]), n_units=n_units, name="d")
+    net = DenseLayer(InputLayer([None, n_in]), n_units=n_units, act=tf.nn.relu, name="d")
     check_layer(net, n_params=n_in * n_units + n_units, batch_sizes=(batch,))
 
 
 def test_matches_numpy_reference():
-    net = DenseLayer(InputLayer([None, 4]), n_units=3, act=tf.nn.relu)
-    assert net.count_params() == 15
+    net = check_layer(DenseLayer(InputLayer([None, 4]), n_units=3, act=tf.nn.relu), n_params=15)
     net.all_params[1].assign([0.1, -0.2, 0.3])
     x = np.random.default_rng(0).standard_normal((5, 4), dtype=np.float32)
     np.testing.assert_allclose(net(x, is_train=False), ref_dense(x, *net.all_params), atol=1e-6)
