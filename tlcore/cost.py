@@ -119,7 +119,8 @@ def binary_cross_entropy(output: Any, target: Any, epsilon: float = 1e-8,
                          f"received shape {_shape(output)}")
     with tf.name_scope(name):
         eps = tf.cast(epsilon, output.dtype)
-        per = -(target * tf.math.log(output + eps) + (1.0 - target) * tf.math.log(1.0 - output + eps))
+        per = -(target * tf.math.log(output + eps)
+                + (1.0 - target) * tf.math.log(1.0 - output + eps))
         return tf.reduce_mean(tf.reduce_sum(per, axis=1))
 
 
