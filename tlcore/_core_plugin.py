@@ -14,6 +14,11 @@ LAYERS: dict[str, str] = {
     "IndexingLayer": "tlcore.layers.core:IndexingLayer",
     "DenseLayer": "tlcore.layers.dense:DenseLayer",
     "DropoutLayer": "tlcore.layers.dropout:DropoutLayer",
+    "FlattenLayer": "tlcore.layers.shape:FlattenLayer",
+    "ReshapeLayer": "tlcore.layers.shape:ReshapeLayer",
+    "TransposeLayer": "tlcore.layers.shape:TransposeLayer",
+    "ExpandDimsLayer": "tlcore.layers.shape:ExpandDimsLayer",
+    "TileLayer": "tlcore.layers.shape:TileLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
