@@ -20,6 +20,7 @@ __all__ = [
     "array_ops",
     "cost",
     "files",
+    "initializers",
     "iterate",
     "layers",
     "logger",
@@ -28,7 +29,8 @@ __all__ = [
     "utils",
 ]
 
-_SUBMODULES = {"activation", "array_ops", "cost", "files", "iterate", "layers", "plugins", "utils"}
+_SUBMODULES = {"activation", "array_ops", "cost", "files", "initializers", "iterate", "layers",
+               "plugins", "utils"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 
