@@ -11,6 +11,34 @@ from typing import Any
 
 #: public name -> private module under tlcore.files that defines it
 _EXPORTS: dict[str, str] = {
+    # persistence (_npz, _ckpt, _network)
+    "save_npz": "_npz",
+    "load_npz": "_npz",
+    "assign_params": "_npz",
+    "load_and_assign_npz": "_npz",
+    "save_npz_dict": "_npz",
+    "load_and_assign_npz_dict": "_npz",
+    "save_any_to_npy": "_npz",
+    "load_npy_to_any": "_npz",
+    "save_ckpt": "_ckpt",
+    "load_ckpt": "_ckpt",
+    "latest_ckpt": "_ckpt",
+    "save_network": "_network",
+    "load_network": "_network",
+    "network_to_config": "_network",
+    "network_from_config": "_network",
+    "export_saved_model": "_network",
+    "atomic_write": "_atomic",
+    # file helpers (_helpers)
+    "file_exists": "_helpers",
+    "folder_exists": "_helpers",
+    "del_file": "_helpers",
+    "del_folder": "_helpers",
+    "read_file": "_helpers",
+    "load_file_list": "_helpers",
+    "load_folder_list": "_helpers",
+    "exists_or_mkdir": "_helpers",
+    "natural_keys": "_helpers",
 }
 
 __all__ = sorted(_EXPORTS)
