@@ -9,6 +9,12 @@ from typing import Any
 
 #: public name -> private module under tlcore.utils that defines it
 _EXPORTS: dict[str, str] = {
+    "class_balancing_oversample": "_misc",
+    "dict_to_one": "_misc",
+    "flatten_list": "_misc",
+    "get_random_int": "_misc",
+    "list_string_to_dict": "_misc",
+    "set_keep": "_misc",
 }
 
 __all__ = sorted(_EXPORTS)
