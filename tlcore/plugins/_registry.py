@@ -12,6 +12,8 @@ import importlib
 import importlib.metadata as md
 import logging
 import os
+import re
+import sys
 import threading
 import types
 import warnings
@@ -29,9 +31,13 @@ logger = logging.getLogger("tlcore")
 
 CORE = "core"
 KINDS: tuple[str, ...] = tuple(HOOK_KINDS.values())
+_SINGULAR = {"layers": "layer", "modules": "module", "datasets": "dataset", "examples": "example"}
 
 #: Plugin statuses.
 LOADED, FAILED, BLOCKED, INCOMPATIBLE = "loaded", "failed", "blocked", "incompatible"
+
+# "package.module" (a module) or "package.module:attr.sub"
+_TARGET = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:([A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?)?$")
 
 
 @attrs.frozen
@@ -54,8 +60,7 @@ class Entry:
         """Where the target lives, without importing it."""
         if isinstance(self.target, str):
             return self.target
-        mod = getattr(self.target, "__module__", None) or getattr(self.target, "__name__", "?")
-        return f"{mod}:{getattr(self.target, '__qualname__', type(self.target).__name__)}"
+        return _path_of(self.target)
 
 
 @attrs.frozen
@@ -83,6 +88,12 @@ class _Candidate:
     version: str
     load: Any  # () -> module or object with hookimpls
     requires: str | None = None  # the distribution's requirement on tlcore, e.g. ">=0.1"
+    module: str | None = None  # the plugin's module, to point warnings at its code
+    builtin: bool = False  # the core itself: its failure is always an error
+
+    @property
+    def label(self) -> str:
+        return f"tlcore plugin {self.name!r} ({self.distribution} {self.version})"
 
 
 def _env_list(var: str) -> set[str] | None:
@@ -96,13 +107,13 @@ def _strict() -> bool:
     return os.environ.get("TLCORE_STRICT_PLUGINS", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _tlcore_requirement(dist: md.Distribution | None) -> str | None:
+def _tlcore_requirement(dist: Any) -> str | None:
     """The version specifier a distribution puts on tlcore, if any."""
     if dist is None:
         return None
     from packaging.requirements import InvalidRequirement, Requirement
 
-    for raw in dist.requires or ():
+    for raw in getattr(dist, "requires", None) or ():
         try:
             req = Requirement(raw)
         except InvalidRequirement:
@@ -115,13 +126,16 @@ def _tlcore_requirement(dist: md.Distribution | None) -> str | None:
 def _compatible(spec: str | None) -> bool:
     if not spec:
         return True
-    from packaging.specifiers import SpecifierSet
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    return SpecifierSet(spec).contains(__version__, prereleases=True)
+    try:
+        return SpecifierSet(spec).contains(__version__, prereleases=True)
+    except InvalidSpecifier:
+        return False
 
 
 def import_target(target: str) -> Any:
-    """Import ``"package.module:attr.sub"`` and return the attribute."""
+    """Import ``"package.module:attr.sub"`` (or the module ``"package.module"``) and return it."""
     module_name, _, attr = target.partition(":")
     obj: Any = importlib.import_module(module_name)
     for part in filter(None, attr.split(".")):
@@ -129,12 +143,48 @@ def import_target(target: str) -> Any:
     return obj
 
 
+def _candidate_from_ep(ep: Any) -> _Candidate:
+    """What discovery knows about an entry point, read without importing the plugin."""
+    name, value = str(getattr(ep, "name", "?")), str(getattr(ep, "value", ""))
+    dist = getattr(ep, "dist", None)
+    distribution, version, requires = "?", "?", None
+    try:
+        if dist is not None:
+            distribution = dist.metadata["Name"] or "?"
+            version = dist.version or "?"
+            requires = _tlcore_requirement(dist)
+    except Exception as e:  # broken metadata: report it when the plugin loads, not here
+        err = f"{type(e).__name__} reading its metadata: {e}"
+
+        def load() -> Any:
+            raise PluginError(err, plugin=name)
+        return _Candidate(name, distribution, version, load, None, value.partition(":")[0] or None)
+    return _Candidate(name, distribution, version, ep.load, requires, value.partition(":")[0] or None)
+
+
+def _blame(exc: BaseException | None, module: str | None) -> tuple[str, int] | None:
+    """The plugin's own file and line in ``exc``'s traceback, where a warning should point."""
+    tb = exc.__traceback__ if exc is not None else None
+    best = None
+    while tb is not None:
+        mod = tb.tb_frame.f_globals.get("__name__", "")
+        top = (module or "").split(".")[0]
+        if top and (mod == top or mod.startswith(top + ".")):
+            best = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if best is None and module and module in sys.modules:
+        path = getattr(sys.modules[module], "__file__", None)
+        best = (path, 1) if path else None
+    return best
+
+
 class Registry:
     """Plugins and the names they register, loaded on first use.
 
     Args:
-        entry_points: a callable returning the entry points to consider (tests pass their own);
-            defaults to the installed ``tlcore.plugins`` group.
+        entry_points: a callable returning the entry points to consider (tests pass their own
+            objects with ``name``, ``value``, ``load()`` and optionally ``dist``); defaults to
+            the installed ``tlcore.plugins`` group.
     """
 
     def __init__(self, entry_points: Any = None) -> None:
@@ -143,6 +193,7 @@ class Registry:
         self._in_process: list[_Candidate] = []
         self._lock = threading.RLock()
         self._loaded = False
+        self._warned: set[tuple[str, str]] = set()
         self._plugins: dict[str, PluginInfo] = {}
         self._entries: dict[str, dict[str, list[Entry]]] = {k: {} for k in KINDS}
         self._aliases: dict[str, dict[str, str]] = {k: {} for k in KINDS}
@@ -154,17 +205,7 @@ class Registry:
         if self._scanned is None:  # entry points are scanned once per registry (per process)
             eps = self._entry_points_fn() if self._entry_points_fn else md.entry_points(
                 group=ENTRY_POINT_GROUP)
-            found = []
-            for ep in eps:
-                dist = getattr(ep, "dist", None)
-                found.append(_Candidate(
-                    name=ep.name,
-                    distribution=dist.metadata["Name"] if dist is not None else "?",
-                    version=dist.version if dist is not None else "?",
-                    load=ep.load,
-                    requires=_tlcore_requirement(dist),
-                ))
-            self._scanned = found
+            self._scanned = [_candidate_from_ep(ep) for ep in eps]
         return self._scanned
 
     def load(self) -> None:
@@ -175,7 +216,12 @@ class Registry:
                 self._loaded = True
 
     def reload(self, *, rescan: bool = False) -> None:
-        """Forget loaded plugins (and, with ``rescan``, discovered entry points); load again."""
+        """Forget loaded plugins (and, with ``rescan``, discovered entry points); load again.
+
+        Environment variables (``TLCORE_PLUGINS``, ``TLCORE_DISABLE_PLUGINS``,
+        ``TLCORE_STRICT_PLUGINS``) are read again; a plugin already warned about is not warned
+        about twice with the same message.
+        """
         with self._lock:
             if rescan:
                 self._scanned = None
@@ -190,39 +236,58 @@ class Registry:
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(TlcoreHookSpecs)
         allow, block, strict = _env_list("TLCORE_PLUGINS"), _env_list("TLCORE_DISABLE_PLUGINS"), _strict()
+        if block and CORE in block:
+            self._warn("TLCORE_DISABLE_PLUGINS lists 'core', which cannot be blocked; ignored",
+                       key=(CORE, "block"))
 
         core = _Candidate(CORE, "tlcore", __version__,
-                          lambda: importlib.import_module("tlcore._core_plugin"))
+                          lambda: importlib.import_module("tlcore._core_plugin"),
+                          module="tlcore._core_plugin", builtin=True)
         for cand in [core, *self._discover(), *self._in_process]:
             if cand.name in self._plugins:
-                self._fail(cand, f"plugin name {cand.name!r} is already taken by distribution "
-                                 f"{self._plugins[cand.name].distribution!r}", strict, keep=True)
+                taken = self._plugins[cand.name]
+                self._fail(cand, f"plugin name {cand.name!r} is already taken by "
+                                 f"{taken.distribution} {taken.version}", strict, keep=True)
                 continue
-            if cand.name != CORE and ((allow is not None and cand.name not in allow)
+            if not cand.builtin and ((allow is not None and cand.name not in allow)
                                       or (block is not None and cand.name in block)):
-                self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version, BLOCKED)
-                continue
-            if not _compatible(cand.requires):
-                msg = (f"plugin {cand.name!r} ({cand.distribution} {cand.version}) requires "
-                       f"tlcore{cand.requires}, but tlcore {__version__} is installed")
+                why = "TLCORE_DISABLE_PLUGINS" if block and cand.name in block else "TLCORE_PLUGINS"
                 self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
-                                                      INCOMPATIBLE, msg)
+                                                      BLOCKED, f"blocked by {why}")
+                logger.debug("%s is blocked by %s", cand.label, why)
+                continue
+            if not cand.builtin and not _compatible(cand.requires):
+                error = (f"requires tlcore{cand.requires}, but tlcore {__version__} is installed; "
+                         f"install a {cand.distribution} release made for tlcore {__version__}")
+                self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
+                                                      INCOMPATIBLE, error)
+                msg = f"{cand.label} is incompatible and was not loaded: {error}"
                 if strict:
                     raise PluginError(msg, plugin=cand.name)
-                warnings.warn(msg, PluginWarning, stacklevel=2)
+                self._warn(msg, key=(cand.name, msg))
                 continue
             self._load_one(cand, strict)
 
-    def _fail(self, cand: _Candidate, error: str, strict: bool, *, keep: bool = False) -> None:
-        msg = (f"tlcore plugin {cand.name!r} from {cand.distribution} {cand.version} failed and "
-               f"was skipped: {error}")
+    def _fail(self, cand: _Candidate, error: str, strict: bool, *, keep: bool = False,
+              exc: BaseException | None = None) -> None:
+        msg = f"{cand.label} failed and was skipped: {error}"
         if not keep:
             self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
                                                   FAILED, error)
-        if strict or cand.name == CORE:
-            raise PluginError(msg, plugin=cand.name)
-        warnings.warn(msg, PluginWarning, stacklevel=3)
-        logger.warning(msg)
+        if strict or cand.builtin:
+            raise PluginError(msg, plugin=cand.name) from exc
+        self._warn(msg, key=(cand.name, msg), where=_blame(exc, cand.module))
+
+    def _warn(self, msg: str, *, key: tuple[str, str], where: tuple[str, int] | None = None) -> None:
+        """One :class:`PluginWarning` per plugin and problem, pointing at the plugin's code."""
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        logger.debug(msg)
+        if where is None:
+            warnings.warn(msg, PluginWarning, stacklevel=5)
+        else:
+            warnings.warn_explicit(msg, PluginWarning, where[0], where[1])
 
     def _load_one(self, cand: _Candidate, strict: bool) -> None:
         assert self.pm is not None
@@ -230,17 +295,24 @@ class Registry:
             obj = cand.load()
             self.pm.register(obj, name=cand.name)
         except Exception as e:  # an unimportable plugin must not hurt the others
-            self._fail(cand, f"{type(e).__name__}: {e}", strict)
+            self._fail(cand, f"{type(e).__name__}: {e}", strict, exc=e)
+            return
+        unknown = sorted(c.name for c in self.pm.get_hookcallers(obj) or () if c.spec is None)
+        if unknown:
+            self.pm.unregister(obj)
+            self._fail(cand, f"it implements unknown hooks {unknown}; tlcore's hooks are "
+                             f"{sorted(HOOK_KINDS)}", strict)
             return
         staged: list[Entry] = []
         try:
             for hook_name, kind in HOOK_KINDS.items():
                 for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                     if impl.plugin is obj:
-                        impl.function(register=self._register_fn(cand.name, kind, staged))
+                        register = self._register_fn(cand.name, kind, staged)
+                        impl.function(**{a: register for a in impl.argnames})
         except Exception as e:
             self.pm.unregister(obj)
-            self._fail(cand, f"{type(e).__name__} in its hook: {e}", strict)
+            self._fail(cand, f"{type(e).__name__} in its hook: {e}", strict, exc=e)
             return
         provides: dict[str, list[str]] = {}
         for entry in staged:
@@ -251,31 +323,33 @@ class Registry:
 
     def _register_fn(self, plugin: str, kind: str, staged: list[Entry]) -> Any:
         def register(name: str, target: Any, *, aliases: tuple[str, ...] | list[str] = ()) -> None:
-            if not isinstance(name, str) or not name or "." in name:
-                raise ValueError(f"plugin {plugin!r}: {kind} name must be a non-empty string "
-                                 f"without '.', received {name!r}")
-            if isinstance(target, str) and ":" not in target:
-                raise ValueError(f"plugin {plugin!r}: target of {name!r} must be an object or "
-                                 f"'module:attr', received {target!r}")
-            if any(e.kind == kind and name in (e.name, *e.aliases) for e in staged):
-                raise ValueError(f"plugin {plugin!r} registers {kind} name {name!r} twice")
-            staged.append(Entry(kind, name, target, plugin, tuple(aliases)))
+            aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)
+            for n in (name, *aliases):
+                if not isinstance(n, str) or not n or "." in n:
+                    raise ValueError(f"plugin {plugin!r}: {_SINGULAR[kind]} name must be a "
+                                     f"non-empty string without '.', received {n!r}")
+                if any(e.kind == kind and n in (e.name, *e.aliases) for e in staged):
+                    raise ValueError(f"plugin {plugin!r} registers {_SINGULAR[kind]} name {n!r} twice")
+            if target is None or (isinstance(target, str) and not _TARGET.match(target)):
+                raise ValueError(f"plugin {plugin!r}: target of {name!r} must be an object, "
+                                 f"'package.module' or 'package.module:attr', received {target!r}")
+            staged.append(Entry(kind, name, target, plugin, aliases))
         return register
 
     def _add(self, entry: Entry) -> None:
         for key in (entry.name, *entry.aliases):
             existing = self._entries[entry.kind].get(key, [])
             if existing and entry.plugin != CORE and any(e.plugin == CORE for e in existing):
-                msg = (f"plugin {entry.plugin!r} registers {entry.kind} name {key!r}, which belongs "
-                       f"to the core; it is reachable only as {entry.plugin}.{key}")
-                warnings.warn(msg, PluginWarning, stacklevel=4)
+                msg = (f"plugin {entry.plugin!r} registers {_SINGULAR[entry.kind]} name {key!r}, "
+                       f"which belongs to the core; it is reachable only as {entry.plugin}.{key}")
+                self._warn(msg, key=(entry.plugin, msg))
             self._entries[entry.kind].setdefault(key, []).append(entry)
             if key != entry.name:
                 self._aliases[entry.kind][key] = entry.name
 
     # ------------------------------------------------------------------------------- lookups
     def plugins(self, *, include_core: bool = True) -> list[PluginInfo]:
-        """Every plugin found, whatever its status."""
+        """Every plugin found, whatever its status, in discovery order (core first)."""
         self.load()
         return [p for p in self._plugins.values() if include_core or p.name != CORE]
 
@@ -295,9 +369,11 @@ class Registry:
         return sorted(self._entries[self._kind(kind)])
 
     def find(self, kind: str, pattern: str = "*") -> list[Entry]:
-        """Entries whose name matches a shell-style ``pattern`` (case-insensitive)."""
-        pat = pattern if any(c in pattern for c in "*?[") else f"*{pattern}*"
-        return [e for e in self.entries(kind) if fnmatch.fnmatch(e.name.lower(), pat.lower())]
+        """Entries whose name, alias or qualified id matches a shell-style ``pattern``
+        (case-insensitive; a pattern without ``*?[`` matches as a substring)."""
+        pat = (pattern if any(c in pattern for c in "*?[") else f"*{pattern}*").lower()
+        return [e for e in self.entries(kind)
+                if any(fnmatch.fnmatchcase(n.lower(), pat) for n in (e.name, e.qualified, *e.aliases))]
 
     def entry(self, kind: str, name: str) -> Entry:
         """The entry for ``name`` or ``plugin.name``; raises on unknown or ambiguous names."""
@@ -316,11 +392,11 @@ class Registry:
         if core:
             return core[0]
         if found:
-            ids = tuple(e.qualified for e in found)
+            ids = tuple(sorted(e.qualified for e in found))
             raise AmbiguousNameError(
-                f"{kind[:-1]} name {name!r} is registered by several plugins: "
-                f"{', '.join(ids)}; use one of these qualified ids", kind=kind, name=name,
-                candidates=ids)
+                f"{_SINGULAR[kind]} name {name!r} is registered by several plugins: "
+                f"{', '.join(ids)}; use one of these qualified ids, or block one plugin with "
+                f"TLCORE_DISABLE_PLUGINS", kind=kind, name=name, candidates=ids)
         raise UnknownNameError(self._unknown_message(kind, name), kind=kind, name=name)
 
     def get(self, kind: str, name: str) -> Any:
@@ -333,9 +409,9 @@ class Registry:
                     self._cache[key] = import_target(entry.target)
                 except Exception as e:
                     raise PluginError(
-                        f"plugin {entry.plugin!r} registers {entry.kind[:-1]} {entry.name!r} as "
-                        f"{entry.target!r}, which cannot be imported: {type(e).__name__}: {e}",
-                        plugin=entry.plugin) from e
+                        f"plugin {entry.plugin!r} registers {_SINGULAR[entry.kind]} "
+                        f"{entry.name!r} as {entry.target!r}, which cannot be imported: "
+                        f"{type(e).__name__}: {e}", plugin=entry.plugin) from e
             else:
                 self._cache[key] = entry.target
         return self._cache[key]
@@ -344,7 +420,7 @@ class Registry:
         """The entry whose target is ``obj`` (used to serialize layers by registered name)."""
         self.load()
         for e in self.entries(kind):
-            if e.target is obj or (isinstance(e.target, str) and e.target_path == _path_of(obj)):
+            if e.target is obj or (isinstance(e.target, str) and _normal(e.target) == _path_of(obj)):
                 return e
         return None
 
@@ -354,22 +430,25 @@ class Registry:
         return kind
 
     def _unknown_message(self, kind: str, name: str) -> str:
-        what = {"layers": "layer", "modules": "module", "datasets": "dataset",
-                "examples": "example"}[kind]
-        msg = f"no plugin registers a {what} named {name!r}"
+        msg = f"no plugin registers a {_SINGULAR[kind]} named {name!r}"
         dist = KNOWN.get(kind, {}).get(name)
         if dist is not None:
             owner = next((p for p in self._plugins.values() if p.distribution == dist), None)
             if owner is None:
                 msg += f"; it is provided by {dist}: pip install {dist}"
+            elif owner.status == LOADED:
+                msg += (f"; it is provided by {dist}, but the installed {dist} {owner.version} "
+                        f"does not register it: pip install --upgrade {dist}")
             else:
                 msg += (f"; it is provided by plugin {owner.name!r} ({dist} {owner.version}), "
-                        f"whose status is {owner.status}")
+                        f"which is {owner.status}")
                 if owner.error:
                     msg += f": {owner.error}"
-        close = difflib.get_close_matches(name, list(self._entries[kind]), n=3, cutoff=0.6)
+        names = list(self._entries[kind])
+        close = [n for n in names if n.lower() == name.lower()]
+        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75) if n not in close]
         if close:
-            msg += f". Did you mean {' or '.join(repr(c) for c in close)}?"
+            msg += f". Did you mean {' or '.join(repr(c) for c in close[:3])}?"
         return msg
 
     # ------------------------------------------------------------------- in-process plugins
@@ -377,22 +456,32 @@ class Registry:
     def registered(self, obj: Any, *, name: str, distribution: str = "(in-process)",
                    version: str = "0", requires: str | None = None) -> Iterator[Registry]:
         """Register ``obj`` (a module or object with hookimpls) as plugin ``name`` meanwhile."""
-        cand = _Candidate(name, distribution, version, lambda: obj, requires)
+        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        cand = _Candidate(name, distribution, version, lambda: obj, requires, module)
         with self._lock:
             self._in_process.append(cand)
-            self.reload()
+            try:
+                self.reload()
+            except BaseException:
+                self._in_process.remove(cand)
+                self._loaded = False
+                raise
         try:
             yield self
         finally:
             with self._lock:
                 self._in_process.remove(cand)
-                self.reload()
+                self._loaded = False  # reloaded lazily on the next lookup
+
+
+def _normal(target: str) -> str:
+    return target if ":" in target else f"{target}:"
 
 
 def _path_of(obj: Any) -> str:
     if isinstance(obj, types.ModuleType):
         return f"{obj.__name__}:"
-    return f"{getattr(obj, '__module__', '?')}:{getattr(obj, '__qualname__', '?')}"
+    return f"{getattr(obj, '__module__', '?')}:{getattr(obj, '__qualname__', type(obj).__name__)}"
 
 
 _default = Registry()
