@@ -22,7 +22,10 @@ LAYERS: dict[str, str] = {
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
-DATASETS: dict[str, str] = {}
+DATASETS: dict[str, str] = {
+    "mnist": "tlcore.files._mnist:load_mnist_dataset",
+    "fashion_mnist": "tlcore.files._mnist:load_fashion_mnist_dataset",
+}
 
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
 EXAMPLES: dict[str, str] = {}

@@ -1,0 +1,135 @@
+"""Dataset specs and the data directory: what plugins use to write their loaders.
+
+A loader describes its files once and calls :func:`fetch`::
+
+    from tlcore.files import DatasetSpec, RemoteFile, fetch
+
+    CIFAR10 = DatasetSpec(
+        name="cifar10",
+        files=[RemoteFile("cifar-10-python.tar.gz",
+                          urls=["https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"],
+                          sha256="6d958be0...", size=170498071, extract=True)],
+        homepage="https://www.cs.toronto.edu/~kriz/cifar.html")
+
+    def load_cifar10_dataset(shape=(-1, 32, 32, 3), path=None):
+        folder = fetch(CIFAR10, path)          # <data dir>/cifar10, downloaded and verified
+        ...
+    load_cifar10_dataset.spec = CIFAR10        # lets tl.files.get_dataset_spec("cifar10") find it
+
+and registers the loader in its manifest (``register_datasets``: ``register("cifar10",
+"tlcore_vision.datasets:load_cifar10_dataset")``), which makes it ``tl.files.load_cifar10_dataset``.
+
+The data directory is the ``path`` argument, else ``$TLCORE_DATA_DIR``, else the user cache
+(``$XDG_CACHE_HOME/tlcore`` or ``~/.cache/tlcore``; ``%LOCALAPPDATA%\\tlcore`` on Windows).
+Each dataset lives in ``<data dir>/<spec.name>/``. Files already there that verify are used
+without any network request.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+import attrs
+
+from tlcore.files._download import download_file, extract_archive, is_valid
+
+ENV_DATA_DIR = "TLCORE_DATA_DIR"
+
+
+def _tuple_of_str(value: str | Sequence[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+@attrs.frozen
+class RemoteFile:
+    """One file of a dataset.
+
+    Attributes:
+        filename: the name it is saved under (in the dataset's folder).
+        urls: full URLs of mirrors, tried in order.
+        sha256: expected hex digest (strongly recommended; None skips the check).
+        size: expected size in bytes, or None.
+        extract: unpack this tar/zip archive into the dataset's folder after download.
+    """
+
+    filename: str
+    urls: tuple[str, ...] = attrs.field(converter=_tuple_of_str)
+    sha256: str | None = None
+    size: int | None = None
+    extract: bool = False
+
+    @urls.validator
+    def _check_urls(self, attribute: Any, value: tuple[str, ...]) -> None:
+        if not value:
+            raise ValueError(f"RemoteFile {self.filename!r}: needs at least one URL")
+
+
+@attrs.frozen
+class DatasetSpec:
+    """A dataset's name and files, as :func:`fetch` downloads them.
+
+    Attributes:
+        name: the folder under the data directory (and the registered loader's name).
+        files: the :class:`RemoteFile` list.
+        homepage, license, description: for ``tlcore info`` and documentation.
+    """
+
+    name: str
+    files: tuple[RemoteFile, ...] = attrs.field(converter=tuple)
+    homepage: str = ""
+    license: str = ""
+    description: str = ""
+
+
+def get_data_dir(path: str | os.PathLike | None = None) -> str:
+    """The base data directory: ``path``, else ``$TLCORE_DATA_DIR``, else the user cache dir.
+
+    The directory is created if needed.
+    """
+    if path is not None:
+        base = os.fspath(path)
+    elif os.environ.get(ENV_DATA_DIR):
+        base = os.environ[ENV_DATA_DIR]
+    elif os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        base = os.path.join(os.environ["LOCALAPPDATA"], "tlcore")
+    else:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(cache, "tlcore")
+    base = os.path.abspath(os.path.expanduser(base))
+    os.makedirs(base, exist_ok=True)
+    return base
+
+
+def fetch(spec: DatasetSpec, path: str | os.PathLike | None = None, *, progress: bool | None = None,
+          retries: int = 5, backoff: float = 1.0) -> str:
+    """Make every file of ``spec`` present and verified in ``<data dir>/<spec.name>``.
+
+    Valid files are used as they are (no request); others are downloaded (mirrors, retries,
+    resume, sha256) and archives marked ``extract`` are unpacked safely once.
+
+    Returns:
+        The dataset's folder.
+    """
+    folder = os.path.join(get_data_dir(path), spec.name)
+    os.makedirs(folder, exist_ok=True)
+    for rf in spec.files:
+        dest = os.path.join(folder, rf.filename)
+        if not is_valid(dest, rf.sha256, rf.size):
+            download_file(rf.urls, dest, sha256=rf.sha256, size=rf.size, progress=progress,
+                          retries=retries, backoff=backoff)
+        marker = os.path.join(folder, f".{rf.filename}.extracted")
+        if rf.extract and not os.path.exists(marker):
+            extract_archive(dest, folder)
+            open(marker, "w").close()
+    return folder
+
+
+def get_dataset_spec(name: str) -> DatasetSpec:
+    """The :class:`DatasetSpec` of registered dataset ``name`` (its loader's ``spec``)."""
+    from tlcore.plugins import get_registry
+
+    loader = get_registry().get("datasets", name)
+    spec = getattr(loader, "spec", None)
+    if not isinstance(spec, DatasetSpec):
+        raise LookupError(f"dataset {name!r} is registered but its loader declares no spec")
+    return spec
