@@ -178,7 +178,8 @@ assert not any(k == "tlcore" or k.startswith("tlcore.") for k in sys.modules if 
 
 def test_saved_model_serves_without_tlcore(tmp_path):
     net = mlp(seed=4)
-    export = tl.files.export_saved_model(net, str(tmp_path / "sm"))
+    tl.files.export_saved_model(mlp(seed=5), str(tmp_path / "sm"))
+    export = tl.files.export_saved_model(net, str(tmp_path / "sm"))  # replaces the old export
     x = x_batch(5)
     expected = net(x, is_train=False).numpy()
     np.testing.assert_allclose(tf.saved_model.load(export)(x).numpy(), expected, rtol=1e-6)
@@ -190,3 +191,10 @@ def test_saved_model_serves_without_tlcore(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-6)
     np.testing.assert_allclose(np.load(tmp_path / "s.npy"), expected, rtol=1e-6)
+
+
+def test_saved_model_never_replaces_a_foreign_directory(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="exists and is not a SavedModel"):
+        tl.files.export_saved_model(mlp(), str(tmp_path))
+    assert (tmp_path / "keep.txt").read_text() == "mine"

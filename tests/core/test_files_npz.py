@@ -250,3 +250,13 @@ def test_file_helpers(tmp_path):
     tl.files.del_folder(str(d))
     assert not d.exists()
     assert sorted(["a10", "a2", "a1"], key=tl.files.natural_keys) == ["a1", "a2", "a10"]
+
+
+def test_assign_params_to_keras_variables():
+    import keras
+
+    kv = keras.Variable(np.zeros((2, 3), np.float32), name="k")
+    tl.files.assign_params([np.ones((2, 3), np.float32)], [kv])
+    np.testing.assert_array_equal(np.asarray(kv), np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"param 0 \(k\): expected shape \(2, 3\), found \(3,\)"):
+        tl.files.assign_params([np.ones(3, np.float32)], [kv])

@@ -18,6 +18,7 @@ import keyword
 import logging
 import os
 import re
+import shutil
 from typing import Any
 
 import numpy as np
@@ -179,12 +180,17 @@ def export_saved_model(network: Any, export_dir: str, input_signature: Any = Non
     module = tf.Module(name="tlcore_network")
     module.params = list(network.all_params)  # tracked, so the weights are saved
     module.__call__ = tf.function(serve, input_signature=input_signature)
+    export_dir = os.fspath(export_dir)
+    if os.path.isdir(export_dir) and os.listdir(export_dir) and not os.path.exists(
+            os.path.join(export_dir, "saved_model.pb")):
+        raise ValueError(f"export_saved_model: {export_dir!r} exists and is not a SavedModel; "
+                         f"refusing to replace it (choose an empty or new directory)")
     tmp = f"{export_dir.rstrip(os.sep)}.tmp-export"
-    if tf.io.gfile.exists(tmp):
-        tf.io.gfile.rmtree(tmp)
+    if os.path.isdir(tmp):
+        shutil.rmtree(tmp)
     tf.saved_model.save(module, tmp, signatures={"serving_default": module.__call__})
-    if tf.io.gfile.exists(export_dir):  # replace only once the new export is complete
-        tf.io.gfile.rmtree(export_dir)
+    if os.path.isdir(export_dir):  # an old SavedModel (or empty dir), replaced once complete
+        shutil.rmtree(export_dir)
     os.replace(tmp, export_dir)
     logger.info("[*] SavedModel exported: %s", export_dir)
     return export_dir

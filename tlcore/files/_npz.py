@@ -62,10 +62,10 @@ def _shape(x: Any) -> tuple[int, ...]:
 
 def _check_assignable(what: str, value: np.ndarray, var: Any) -> str | None:
     """Why ``value`` cannot go into ``var``, or None if it can."""
-    expected = tuple(var.shape.as_list())
+    expected = _shape(var)  # tf.Variable and keras.Variable alike
     if _shape(value) != expected:
         return f"{what}: expected shape {expected}, found {_shape(value)}"
-    vdt = np.dtype(var.dtype.as_numpy_dtype)
+    vdt = _np_dtype(var)
     # Same kind only (float16 into float32 is fine, float into int is not): a silent
     # truncation would hide a file that does not belong to this network.
     if not (value.dtype.kind == vdt.kind or {value.dtype.kind, vdt.kind} <= {"i", "u"}):
@@ -73,10 +73,15 @@ def _check_assignable(what: str, value: np.ndarray, var: Any) -> str | None:
     return None
 
 
+def _np_dtype(var: Any) -> np.dtype:
+    dt = var.dtype
+    return np.dtype(getattr(dt, "as_numpy_dtype", dt))
+
+
 def _assign_all(pairs: list[tuple[Any, np.ndarray]]) -> None:
     # Everything was validated; the assignments themselves cannot fail on shape or dtype.
     for var, value in pairs:
-        var.assign(value.astype(var.dtype.as_numpy_dtype, copy=False))
+        var.assign(value.astype(_np_dtype(var), copy=False))
 
 
 # ------------------------------------------------------------------------ positional npz
