@@ -19,6 +19,12 @@ LAYERS: dict[str, str] = {
     "TransposeLayer": "tlcore.layers.shape:TransposeLayer",
     "ExpandDimsLayer": "tlcore.layers.shape:ExpandDimsLayer",
     "TileLayer": "tlcore.layers.shape:TileLayer",
+    "ConcatLayer": "tlcore.layers.merge:ConcatLayer",
+    "ElementwiseLayer": "tlcore.layers.merge:ElementwiseLayer",
+    "ElementwiseLambdaLayer": "tlcore.layers.merge:ElementwiseLambdaLayer",
+    "StackLayer": "tlcore.layers.merge:StackLayer",
+    "UnStackLayer": "tlcore.layers.merge:UnStackLayer",
+    "MultiplexerLayer": "tlcore.layers.merge:MultiplexerLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
