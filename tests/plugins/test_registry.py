@@ -145,7 +145,9 @@ def test_plugin_whose_hook_raises_loses_all_its_entries(fake_ep):
     ("from tlcore.plugins import hookimpl\n\n@hookimpl\ndef register_layers(register):\n"
      "    raise ValueError('bad manifest')\n", 5),
     ("import os\nraise ImportError('missing dependency')\n", 2),
-], ids=["hook_raises", "import_raises"])
+    ("x = 1\ndef broken(:\n", 2),
+    ("import sys\n\nsys.exit('plugin exits at import')\n", 3),
+], ids=["hook_raises", "import_raises", "syntax_error", "sys_exit"])
 def test_warning_points_at_the_plugins_own_code(fake_ep, tmp_path, monkeypatch, source, line):
     import importlib
 

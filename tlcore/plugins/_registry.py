@@ -164,6 +164,8 @@ def _candidate_from_ep(ep: Any) -> _Candidate:
 
 def _blame(exc: BaseException | None, module: str | None) -> tuple[str, int] | None:
     """The plugin's own file and line in ``exc``'s traceback, where a warning should point."""
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return exc.filename, exc.lineno or 1
     tb = exc.__traceback__ if exc is not None else None
     best = None
     while tb is not None:
@@ -294,7 +296,7 @@ class Registry:
         try:
             obj = cand.load()
             self.pm.register(obj, name=cand.name)
-        except Exception as e:  # an unimportable plugin must not hurt the others
+        except (Exception, SystemExit) as e:  # an unimportable plugin must not hurt the others
             self._fail(cand, f"{type(e).__name__}: {e}", strict, exc=e)
             return
         unknown = sorted(c.name for c in self.pm.get_hookcallers(obj) or () if c.spec is None)
@@ -310,7 +312,7 @@ class Registry:
                     if impl.plugin is obj:
                         register = self._register_fn(cand.name, kind, staged)
                         impl.function(**{a: register for a in impl.argnames})
-        except Exception as e:
+        except (Exception, SystemExit) as e:
             self.pm.unregister(obj)
             self._fail(cand, f"{type(e).__name__} in its hook: {e}", strict, exc=e)
             return
