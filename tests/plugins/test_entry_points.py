@@ -39,6 +39,10 @@ def site(tmp_path_factory):
             @hookimpl
             def register_datasets(register):
                 register("gooddata", "goodplug.layers:load_gooddata")
+
+            @hookimpl
+            def register_modules(register):
+                register("goodmod", "goodplug.layers")
             """),
         "goodplug/layers.py": """
             class GoodLayer:
@@ -97,7 +101,8 @@ def test_tlcore_plugins_lists_good_and_broken_side_by_side(site):
         assert plugins[official]["status"] == "loaded", plugins[official]
     good = plugins["good"]
     assert (good["distribution"], good["version"], good["status"]) == ("goodplug", "1.0", "loaded")
-    assert good["provides"] == {"layers": ["GoodLayer"], "datasets": ["gooddata"]}
+    assert good["provides"] == {"layers": ["GoodLayer"], "modules": ["goodmod"],
+                                "datasets": ["gooddata"]}
     broken = plugins["broken"]
     assert (broken["distribution"], broken["version"], broken["status"]) == ("brokenplug", "0.5", "failed")
     assert "ModuleNotFoundError" in broken["error"] and "definitely_missing_dependency_xyz" in broken["error"]
@@ -120,7 +125,7 @@ from tlcore.plugins import AmbiguousNameError, PluginWarning, get_registry
 with warnings.catch_warnings(record=True) as record:
     warnings.simplefilter("always")
     out = {"good": tl.layers.GoodLayer.__module__, "alias": tl.layers.Good is tl.layers.GoodLayer,
-           "data": tl.files.load_gooddata_dataset(),
+           "data": tl.files.load_gooddata_dataset(), "mod": tl.goodmod.__name__,
            "a": get_registry().get("layers", "clasha.Clash").origin,
            "b": get_registry().get("layers", "clashb.Clash").origin}
     try:
@@ -137,6 +142,7 @@ print(json.dumps(out))
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["good"] == "goodplug.layers" and out["alias"] and out["data"] == "good data"
+    assert out["mod"] == "goodplug.layers"  # tl.<name> for registered modules
     assert (out["a"], out["b"]) == ("a", "b")
     assert "clasha.Clash, clashb.Clash" in out["ambiguous"]
     by_plugin = {}
