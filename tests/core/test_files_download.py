@@ -182,6 +182,8 @@ def test_mirror_fallback_after_404(server, tmp_path):
 def test_data_dir_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("TLCORE_DATA_DIR", raising=False)
+    assert tl.files.get_data_dir(create=False) == str(tmp_path / "cache" / "tlcore")
+    assert not (tmp_path / "cache").exists()
     assert tl.files.get_data_dir() == str(tmp_path / "cache" / "tlcore")
     monkeypatch.setenv("TLCORE_DATA_DIR", str(tmp_path / "env"))
     assert tl.files.get_data_dir() == str(tmp_path / "env")

@@ -81,10 +81,10 @@ class DatasetSpec:
     description: str = ""
 
 
-def get_data_dir(path: str | os.PathLike | None = None) -> str:
+def get_data_dir(path: str | os.PathLike | None = None, *, create: bool = True) -> str:
     """The base data directory: ``path``, else ``$TLCORE_DATA_DIR``, else the user cache dir.
 
-    The directory is created if needed.
+    The directory is created unless ``create=False`` (e.g. for ``tlcore info``).
     """
     if path is not None:
         base = os.fspath(path)
@@ -96,7 +96,8 @@ def get_data_dir(path: str | os.PathLike | None = None) -> str:
         cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(cache, "tlcore")
     base = os.path.abspath(os.path.expanduser(base))
-    os.makedirs(base, exist_ok=True)
+    if create:
+        os.makedirs(base, exist_ok=True)
     return base
 
 
