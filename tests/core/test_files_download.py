@@ -150,6 +150,17 @@ def test_connection_cut_resumes_with_range(server, tmp_path):
     assert listing(tmp_path / "toy") == ["blob.bin"]
 
 
+def test_stale_part_from_another_version_is_discarded(server, tmp_path):
+    data = payload(50_000)
+    server.files["/blob.bin"] = data
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "blob.bin.part").write_bytes(payload(20_000, seed=7))
+    tl.files.fetch(spec_for(server, data=data), tmp_path, backoff=0.01)
+    assert (tmp_path / "toy" / "blob.bin").read_bytes() == data
+    assert [r[1] for r in server.requests] == ["bytes=20000-", None]  # resumed, failed, fresh
+    assert listing(tmp_path / "toy") == ["blob.bin"]
+
+
 def test_present_and_valid_file_makes_no_request(server, tmp_path):
     data = payload(5000)
     (tmp_path / "toy").mkdir()

@@ -88,6 +88,10 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, progress:
             raise DownloadError(f"HTTP {resp.status_code} for {url}")
         if resp.status_code != 206:  # the server ignored Range: start over
             have = 0
+        elif not resp.headers.get("Content-Range", f"bytes {have}-").startswith(f"bytes {have}-"):
+            os.remove(part)  # a range other than the one asked for: start over
+            raise _Transient(f"server answered Range {have}- with "
+                             f"{resp.headers.get('Content-Range')!r}")
         length = resp.headers.get("Content-Length")
         total = have + int(length) if length is not None and length.isdigit() else None
         bar = None
@@ -152,6 +156,7 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
     session = session or requests.Session()
     failures: list[str] = []
     checksum_failure: ChecksumError | None = None
+    stale_part = os.path.exists(part)  # from an earlier run, resumed but not yet trusted
     try:
         for url in urls:
             for attempt in range(retries):
@@ -171,6 +176,9 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
                 got = sha256sum(part) if sha256 else None
                 if (size is not None and got_size != size) or (sha256 and got != sha256.lower()):
                     os.remove(part)  # a wrong file is never kept
+                    if stale_part:  # maybe a leftover .part of another version: once more, fresh
+                        stale_part = False
+                        continue
                     what = (f"expected sha256 {sha256}, got {got}" if sha256 and got != sha256.lower()
                             else f"expected {size} bytes, got {got_size}")
                     checksum_failure = ChecksumError(f"{name} from {url}: {what}; the download "
