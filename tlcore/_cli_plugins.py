@@ -49,19 +49,16 @@ def _provides_summary(info: PluginInfo) -> str:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    """List plugins: name, distribution, version, status, error and what each provides.
-
-    ``--all`` adds the core and every registered name; ``--json`` prints a JSON list of
+    """List plugins, the core first: name, distribution, version, status, error and what each
+    provides (counts; ``--all`` lists every registered name). ``--json`` prints a JSON list of
     objects with the keys ``name, distribution, version, status, error, provides``.
     """
     reg = get_registry()
     strict = _load_lenient(reg)
     # The core first, then by name: discovery order depends on sys.path.
-    infos = sorted(reg.plugins(include_core=bool(args.all)), key=lambda i: (i.name != CORE, i.name))
+    infos = sorted(reg.plugins(), key=lambda i: (i.name != CORE, i.name))
     if args.json:
         print(json.dumps([i.to_dict() for i in infos], indent=2))
-    elif not infos:
-        print("no tlcore plugins installed (the core alone is listed with --all)")
     else:
         rows = [(i.name, i.distribution, i.version, i.status, _provides_summary(i)) for i in infos]
         lines = _table(rows, ("NAME", "DISTRIBUTION", "VERSION", "STATUS", "PROVIDES"))

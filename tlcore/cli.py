@@ -13,7 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plugins", help="list plugins, their status and what they provide")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--all", action="store_true", help="also list the core and every entry")
+    p.add_argument("--all", action="store_true", help="also list every registered name")
     p.set_defaults(func="tlcore._cli_plugins:cmd_plugins")
 
     p = sub.add_parser("layers", help="list registered layers (without importing them)")
