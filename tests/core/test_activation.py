@@ -137,3 +137,11 @@ def test_get_act_resolves_every_name_and_config_round_trips(name):
 def test_pixel_wise_softmax_sums_to_one_per_pixel():
     x = tf.random.stateless_normal((2, 3, 3, 5), seed=(1, 2))
     np.testing.assert_allclose(tf.reduce_sum(A.pixel_wise_softmax(x), -1).numpy(), 1.0, rtol=1e-6)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("tlcore.activation"))
+    assert result.attempted > 0 and result.failed == 0

@@ -58,3 +58,11 @@ def test_errors():
     with pytest.raises(TypeError, match=r"alphas_like: alpha_value 0.5 cannot be represented as "
                                         r"int32"):
         alphas_like(tf.zeros(2, tf.int32), 0.5)
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("tlcore.array_ops"))
+    assert result.attempted > 0 and result.failed == 0

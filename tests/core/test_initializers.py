@@ -129,3 +129,11 @@ def test_bilinear_called_with_other_shape_raises():
     with pytest.raises(ValueError, match=r"made for kernel shape \(4, 4, 1, 1\), received shape "
                                          r"\(4, 4, 2, 2\)"):
         init((4, 4, 2, 2))
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("tlcore.initializers"))
+    assert result.attempted > 0 and result.failed == 0

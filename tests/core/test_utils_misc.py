@@ -133,8 +133,9 @@ def test_oversample_logs_counts(caplog):
 
 
 def test_oversample_shape_error():
-    with pytest.raises(ValueError, match=r"class_balancing_oversample: expected X_train \[n, \.\.\.\]"
-                                         r" and y_train \[n\], received shapes \(3, 2\) and \(2,\)"):
+    with pytest.raises(ValueError, match=r"class_balancing_oversample: expected X_train "
+                                         r"\[n, \.\.\.\] and y_train \[n\], received shapes "
+                                         r"\(3, 2\) and \(2,\)"):
         M.class_balancing_oversample(np.zeros((3, 2)), [0, 1])
 
 
@@ -162,3 +163,11 @@ def test_list_string_to_dict():
     assert M.list_string_to_dict(["a", "b", "c"]) == {"a": 0, "b": 1, "c": 2}
     assert M.list_string_to_dict(["x", "y", "x"]) == {"x": 2, "y": 1}   # later duplicate wins
     assert M.list_string_to_dict([]) == {}
+
+
+def test_docstring_examples_run():
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module("tlcore.utils._misc"))
+    assert result.attempted > 0 and result.failed == 0
