@@ -32,7 +32,7 @@ def random_array(spec: tf.TensorSpec, batch_size: int = 2, *, seed: int = 0, fil
     """A random array for ``spec`` (a tf.TensorSpec or InputLayer): the first ``None`` dim is
     ``batch_size``, other ``None`` dims are ``fill``. Floats are standard normal, ints lie in
     ``[0, int_high)``, bools are random."""
-    spec = getattr(spec, "output_spec", spec)
+    spec = getattr(spec, "feed_spec", getattr(spec, "output_spec", spec))
     dims = spec.shape.as_list()
     shape = [batch_size if (d is None and i == 0) else (fill if d is None else d)
              for i, d in enumerate(dims)]
@@ -52,7 +52,8 @@ def random_inputs(net: Any, batch_size: int = 2, *, seed: int = 0, fill: int = F
     """Random inputs for every InputLayer of ``net``: one array, or a list in ``input_layers``
     order for multi-input networks (the form ``net(...)`` accepts)."""
     ins = net.input_layers
-    arrays = [random_array(layer.output_spec, batch_size, seed=seed + i, fill=fill,
+    # feed_spec: what an input layer is fed when it differs from its output (OneHotInputLayer)
+    arrays = [random_array(getattr(layer, "feed_spec", layer.output_spec), batch_size, seed=seed + i, fill=fill,
                            int_high=int_high) for i, layer in enumerate(ins)]
     return arrays[0] if len(arrays) == 1 else arrays
 
@@ -115,7 +116,7 @@ def rebuild_from_config(net: Any) -> Any:
     """``type(net).from_config(parent(s), config)`` after a JSON round trip of the config."""
     config = json.loads(json.dumps(net.get_config()))
     parents = list(net.prev_layers)
-    prev = parents if net.multi_input else parents[0]
+    prev = parents if net.multi_input else (parents[0] if parents else None)
     return type(net).from_config(prev, config)
 
 

@@ -25,6 +25,9 @@ LAYERS: dict[str, str] = {
     "StackLayer": "tlcore.layers.merge:StackLayer",
     "UnStackLayer": "tlcore.layers.merge:UnStackLayer",
     "MultiplexerLayer": "tlcore.layers.merge:MultiplexerLayer",
+    "GaussianNoiseLayer": "tlcore.layers.noise:GaussianNoiseLayer",
+    "DropconnectDenseLayer": "tlcore.layers.dropconnect:DropconnectDenseLayer",
+    "OneHotInputLayer": "tlcore.layers.onehot:OneHotInputLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

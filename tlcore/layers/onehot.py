@@ -1,0 +1,77 @@
+"""OneHotInputLayer: an input layer fed integer indices that outputs their one-hot encoding."""
+from __future__ import annotations
+
+from typing import Any
+
+import tensorflow as tf
+
+from tlcore.layers._utils import shape_str, who
+from tlcore.layers.core import InputLayer
+
+
+class OneHotInputLayer(InputLayer):
+    """Starts a network fed integer indices and outputs ``tf.one_hot(indices, depth, ...)``.
+
+    Args:
+        inputs: the shape of the fed indices (list/tuple, ``None`` for unknown dims), a
+            ``tf.TensorSpec`` or an integer array (shape and dtype taken, batch dim ``None``).
+        depth: number of classes.
+        on_value: value at the index (default 1).
+        off_value: value elsewhere (default 0).
+        axis: where the new axis goes (default -1, last).
+        dtype: output dtype (default float32).
+        name: layer name.
+
+    >>> OneHotInputLayer([None], depth=10, name="labels").output_shape
+    (None, 10)
+    """
+
+    def __init__(self, inputs: Any, depth: int | None = None, on_value: float | None = None,
+                 off_value: float | None = None, axis: int | None = None,
+                 dtype: tf.DType | str | None = None, name: str | None = None) -> None:
+        if isinstance(depth, bool) or not isinstance(depth, int) or depth <= 0:
+            raise ValueError(f"OneHotInputLayer {name!r}: depth must be a positive int, received "
+                             f"{depth!r}")
+        for arg, value in (("on_value", on_value), ("off_value", off_value)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise ValueError(f"OneHotInputLayer {name!r}: {arg} must be a number or None, "
+                                 f"received {value!r}")
+        if axis is not None and (isinstance(axis, bool) or not isinstance(axis, int)):
+            raise ValueError(f"OneHotInputLayer {name!r}: axis must be an int or None, received "
+                             f"{axis!r}")
+        self.depth, self.on_value, self.off_value, self.axis = depth, on_value, off_value, axis
+        self.out_dtype = tf.as_dtype(dtype or tf.float32)
+        super().__init__(inputs, dtype=tf.int32, name=name or "onehotinputlayer_1")
+        #: the spec of what is fed (integer indices); ``output_spec`` is the one-hot output
+        self.feed_spec = self.output_spec
+        if not self.feed_spec.dtype.is_integer:
+            raise ValueError(f"{who(self)}: expected integer indices, received dtype "
+                             f"{self.feed_spec.dtype.name}")
+        rank = self.feed_spec.shape.rank
+        if rank is not None and axis is not None and not -rank - 1 <= axis <= rank:
+            raise ValueError(f"{who(self)}: axis must be in [{-rank - 1}, {rank}] for indices of "
+                             f"shape {shape_str(self.feed_spec.shape)}, received {axis}")
+        self.dtype = self.out_dtype
+        self.output_spec = tf.function(self._encode).get_concrete_function(
+            self.feed_spec).structured_outputs
+        self.output_spec = tf.TensorSpec(self.output_spec.shape, self.output_spec.dtype)
+
+    def _encode(self, indices: tf.Tensor) -> tf.Tensor:
+        return tf.one_hot(indices, self.depth, on_value=self.on_value, off_value=self.off_value,
+                          axis=self.axis, dtype=self.out_dtype)
+
+    def convert(self, x: Any) -> tf.Tensor:
+        """Check the fed indices against :attr:`feed_spec` and one-hot encode them."""
+        t = x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(x)
+        if not t.dtype.is_integer:
+            raise TypeError(f"{who(self)}: expected integer indices, received dtype {t.dtype.name}")
+        if not self.feed_spec.shape.is_compatible_with(t.shape):
+            raise ValueError(f"{who(self)}: expected indices of shape "
+                             f"{shape_str(self.feed_spec.shape)}, received {shape_str(t.shape)}")
+        return self._encode(t)
+
+    def get_config(self) -> dict[str, Any]:
+        shape = self.feed_spec.shape
+        return {"inputs": None if shape.rank is None else shape.as_list(), "depth": self.depth,
+                "on_value": self.on_value, "off_value": self.off_value, "axis": self.axis,
+                "dtype": self.out_dtype.name, "name": self.name}
