@@ -69,7 +69,7 @@ def leaky_relu(x: Any, alpha: float = 0.2, name: str = "leaky_relu") -> tf.Tenso
     """
     _check_alpha("leaky_relu", "alpha", alpha)
     x = tf.convert_to_tensor(x)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "act"):
         return tf.maximum(x, tf.cast(alpha, x.dtype) * x)
 
 
@@ -81,7 +81,7 @@ def leaky_relu6(x: Any, alpha: float = 0.2, name: str = "leaky_relu6") -> tf.Ten
     """
     _check_alpha("leaky_relu6", "alpha", alpha)
     x = tf.convert_to_tensor(x)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "act"):
         return tf.minimum(tf.maximum(x, tf.cast(alpha, x.dtype) * x), tf.cast(6, x.dtype))
 
 
@@ -97,7 +97,7 @@ def leaky_twice_relu6(x: Any, alpha_low: float = 0.2, alpha_high: float = 0.2,
     _check_alpha("leaky_twice_relu6", "alpha_low", alpha_low)
     _check_alpha("leaky_twice_relu6", "alpha_high", alpha_high)
     x = tf.convert_to_tensor(x)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "act"):
         low, high = tf.cast(alpha_low, x.dtype), tf.cast(alpha_high, x.dtype)
         six = tf.cast(6, x.dtype)
         above = tf.minimum(x, six + high * (x - six))   # x up to 6, the high slope beyond
@@ -108,7 +108,7 @@ def leaky_twice_relu6(x: Any, alpha_low: float = 0.2, alpha_high: float = 0.2,
 def swish(x: Any, name: str = "swish") -> tf.Tensor:
     """``x * sigmoid(x)`` (Ramachandran et al. 2017, https://arxiv.org/abs/1710.05941)."""
     x = tf.convert_to_tensor(x)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "act"):
         return x * tf.sigmoid(x)
 
 
@@ -134,7 +134,7 @@ def sign(x: Any, name: str = "sign") -> tf.Tensor:
     >>> tape.gradient(y, x).numpy().tolist()
     [1.0, 1.0, 1.0]
     """
-    with tf.name_scope(name):
+    with tf.name_scope(name or "act"):
         return _sign_ste(tf.convert_to_tensor(x))
 
 

@@ -117,7 +117,7 @@ def binary_cross_entropy(output: Any, target: Any, epsilon: float = 1e-8,
     if output.shape.rank is not None and output.shape.rank < 2:
         raise ValueError(f"binary_cross_entropy: expected output of rank >= 2 ([batch, ...]), "
                          f"received shape {_shape(output)}")
-    with tf.name_scope(name):
+    with tf.name_scope(name or "cost"):
         eps = tf.cast(epsilon, output.dtype)
         per = -(target * tf.math.log(output + eps)
                 + (1.0 - target) * tf.math.log(1.0 - output + eps))
@@ -142,7 +142,7 @@ def mean_squared_error(output: Any, target: Any, is_mean: bool = False,
     averaged over the batch. ``output`` and ``target`` have rank 2, 3 or 4."""
     output, target = _pair("mean_squared_error", output, target)
     axes = _reduce_axes("mean_squared_error", output)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "cost"):
         sq = tf.math.squared_difference(output, target)
         per = tf.reduce_mean(sq, axes) if is_mean else tf.reduce_sum(sq, axes)
         return tf.reduce_mean(per)
@@ -153,7 +153,7 @@ def normalized_mean_square_error(output: Any, target: Any,
     """Batch mean of ``||output - target|| / ||target||`` (norms over the non-batch axes)."""
     output, target = _pair("normalized_mean_square_error", output, target)
     axes = _reduce_axes("normalized_mean_square_error", output)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "cost"):
         num = tf.sqrt(tf.reduce_sum(tf.math.squared_difference(output, target), axes))
         den = tf.sqrt(tf.reduce_sum(tf.square(target), axes))
         return tf.reduce_mean(num / den)
@@ -164,7 +164,7 @@ def absolute_difference_error(output: Any, target: Any, is_mean: bool = False,
     """L1 error with the reduction of :func:`mean_squared_error`."""
     output, target = _pair("absolute_difference_error", output, target)
     axes = _reduce_axes("absolute_difference_error", output)
-    with tf.name_scope(name):
+    with tf.name_scope(name or "cost"):
         ad = tf.abs(output - target)
         per = tf.reduce_mean(ad, axes) if is_mean else tf.reduce_sum(ad, axes)
         return tf.reduce_mean(per)

@@ -145,3 +145,10 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(importlib.import_module("tlcore.activation"))
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("name", sorted(ORACLES))
+def test_name_argument_is_accepted_including_none(name):
+    fn, _ = ORACLES[name]
+    x = tf.constant([-1.0, 2.0])
+    np.testing.assert_array_equal(fn(x, name=None), fn(x, name="my_act"))

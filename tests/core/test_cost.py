@@ -317,3 +317,10 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(importlib.import_module("tlcore.cost"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_name_none_is_accepted():
+    o, t = tf.ones((2, 3)), tf.zeros((2, 3))
+    for fn in (C.binary_cross_entropy, C.mean_squared_error, C.normalized_mean_square_error,
+               C.absolute_difference_error):
+        assert np.isfinite(fn(o * 0.5, t + 0.5, name=None).numpy())
