@@ -68,8 +68,9 @@ def _sparse_pair(fn: str, output: Any, target: Any) -> tuple[tf.Tensor, tf.Tenso
         raise ValueError(f"{fn}: expected logits of shape [..., n_classes] and integer labels "
                          f"of shape [...] (one rank fewer), received output shape {_shape(output)}"
                          f" and target shape {_shape(target)}")
-    if target.dtype.is_floating:
-        target = tf.cast(target, tf.int64)  # labels loaded as floats are class ids all the same
+    if target.dtype not in (tf.int32, tf.int64):
+        # uint8 (MNIST files) or float labels are class ids all the same; the TF op wants int32/64
+        target = tf.cast(target, tf.int64)
     return output, target
 
 

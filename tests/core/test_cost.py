@@ -72,6 +72,15 @@ def test_cross_entropy_name_is_optional_and_hand_value():
     assert float(C.cross_entropy(tf.zeros((1, 4)), [2], name="ce")) == pytest.approx(np.log(4))
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int16, np.int64, np.float64])
+def test_label_dtypes_are_accepted(dtype):
+    logits = np.array([[0.0, 2.0, 1.0], [3.0, 0.0, 0.0]], np.float32)
+    labels = np.array([1, 2]).astype(dtype)
+    np.testing.assert_allclose(C.cross_entropy(logits, labels),
+                               np_sparse_ce(logits, np.array([1, 2])).mean(), rtol=RTOL)
+    assert float(C.accuracy(logits, labels)) == 0.5
+
+
 def test_cross_entropy_accepts_float_labels_and_sequence_logits():
     logits = np.random.default_rng(0).normal(size=(2, 3, 5)).astype(np.float32)
     labels = np.array([[0, 4, 2], [1, 1, 3]])
