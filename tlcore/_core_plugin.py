@@ -28,6 +28,8 @@ LAYERS: dict[str, str] = {
     "GaussianNoiseLayer": "tlcore.layers.noise:GaussianNoiseLayer",
     "DropconnectDenseLayer": "tlcore.layers.dropconnect:DropconnectDenseLayer",
     "OneHotInputLayer": "tlcore.layers.onehot:OneHotInputLayer",
+    "BatchNormLayer": "tlcore.layers.normalization:BatchNormLayer",
+    "LayerNormLayer": "tlcore.layers.normalization:LayerNormLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
