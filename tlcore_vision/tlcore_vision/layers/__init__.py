@@ -1,0 +1,1 @@
+"""Vision layers, one module per family; reached as ``tl.layers.<Name>`` via the plugin registry."""
