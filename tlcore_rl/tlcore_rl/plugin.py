@@ -6,8 +6,29 @@ from tlcore.plugins import hookimpl
 #: registered name -> "module:attr" target
 LAYERS: dict[str, str] = {}
 
+#: namespace (tl.<name>) -> "module:" (an empty attribute is the module itself)
+MODULES: dict[str, str] = {
+    "rein": "tlcore_rl.rein:",
+}
+
+#: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
+EXAMPLES: dict[str, str] = {
+}
+
 
 @hookimpl
 def register_layers(register):
     for name, target in LAYERS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_modules(register):
+    for name, target in MODULES.items():
+        register(name, target)
+
+
+@hookimpl
+def register_examples(register):
+    for name, target in EXAMPLES.items():
         register(name, target)
