@@ -30,6 +30,11 @@ LAYERS: dict[str, str] = {
     "OneHotInputLayer": "tlcore.layers.onehot:OneHotInputLayer",
     "BatchNormLayer": "tlcore.layers.normalization:BatchNormLayer",
     "LayerNormLayer": "tlcore.layers.normalization:LayerNormLayer",
+    "PReluLayer": "tlcore.layers.activation_layers:PReluLayer",
+    "PRelu6Layer": "tlcore.layers.activation_layers:PRelu6Layer",
+    "PTRelu6Layer": "tlcore.layers.activation_layers:PTRelu6Layer",
+    "ScaleLayer": "tlcore.layers.activation_layers:ScaleLayer",
+    "SignLayer": "tlcore.layers.activation_layers:SignLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
