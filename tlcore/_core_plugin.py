@@ -35,6 +35,8 @@ LAYERS: dict[str, str] = {
     "PTRelu6Layer": "tlcore.layers.activation_layers:PTRelu6Layer",
     "ScaleLayer": "tlcore.layers.activation_layers:ScaleLayer",
     "SignLayer": "tlcore.layers.activation_layers:SignLayer",
+    "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
+    "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

@@ -1,0 +1,60 @@
+"""LambdaLayer: applies any TF function (or Keras layer / tf.Module) to the parent's output."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import keras
+import tensorflow as tf
+
+from tlcore.layers._utils import who
+from tlcore.layers.core import Layer
+from tlcore.layers.keras_layer import build_on_zeros, track_weights
+
+
+class LambdaLayer(Layer):
+    """``fn(inputs, **fn_args)``: any function of TF ops, e.g. ``lambda x: 2 * x - 1``.
+
+    Variables: when ``fn`` is a Keras layer or a ``tf.Module`` it is called once at build time
+    and its variables join ``all_params``; variables that a plain function closes over are
+    listed by passing them as ``fn_weights``. ``fn`` must not create variables itself (it is
+    traced by ``tf.function``). A Python callable cannot be serialized: ``get_config`` raises
+    ``ValueError`` (rebuild such layers in code).
+
+    Args:
+        prev: parent layer.
+        fn: the function.
+        fn_args: extra keyword arguments for ``fn``.
+        fn_weights: variables ``fn`` uses, listed in ``all_params``.
+        name: layer name.
+
+    >>> LambdaLayer(InputLayer([None, 3]), fn=lambda x: tf.concat([x, x], -1)).output_shape
+    (None, 6)
+    """
+
+    def __init__(self, prev: Layer, *, fn: Callable, fn_args: Mapping[str, Any] | None = None,
+                 fn_weights: Sequence[tf.Variable] | None = None, name: str | None = None) -> None:
+        if not callable(fn):
+            raise ValueError(f"{who(self)}: fn must be a callable, received {fn!r}")
+        if fn_args is not None and not isinstance(fn_args, Mapping):
+            raise ValueError(f"{who(self)}: fn_args must be a dict or None, received {fn_args!r}")
+        # a keras.Variable is backed by a tf.Variable (its .value under the TensorFlow backend)
+        weights = [w.value if isinstance(w, keras.Variable) else w for w in fn_weights or []]
+        for w in weights:
+            if not isinstance(w, tf.Variable):
+                raise ValueError(f"{who(self)}: fn_weights must be tf.Variables, received {w!r}")
+        self.fn, self.fn_args, self.fn_weights = fn, dict(fn_args or {}), weights
+        super().__init__(prev, name=name)
+
+    def build(self, input_shape: tf.TensorShape) -> None:
+        if isinstance(self.fn, (keras.Layer, tf.Module)):
+            build_on_zeros(self, lambda x: self.fn(x, **self.fn_args), input_shape)
+            track_weights(self, self.fn)
+        for i, var in enumerate(self.fn_weights):
+            self.track_param(var, var.name.split(":")[0].split("/")[-1] or f"w{i}")
+
+    def forward(self, inputs: tf.Tensor, *, is_train: bool) -> Any:
+        return self.fn(inputs, **self.fn_args)
+
+    def get_config(self) -> dict[str, Any]:
+        raise ValueError(f"{who(self)}: a layer holding a Python function (fn={self.fn!r}) cannot "
+                         f"be serialized; rebuild it in code")
