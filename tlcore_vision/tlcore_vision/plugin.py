@@ -13,10 +13,45 @@ LAYERS: dict[str, str] = {
     "Conv3dLayer": _L + "conv:Conv3dLayer",
     "Conv1d": _L + "conv:Conv1d",
     "Conv2d": _L + "conv:Conv2d",
+    # deconv.py
+    "DeConv2dLayer": _L + "deconv:DeConv2dLayer",
+    "DeConv3dLayer": _L + "deconv:DeConv3dLayer",
+    "DeConv2d": _L + "deconv:DeConv2d",
+    "DeConv3d": _L + "deconv:DeConv3d",
 }
 
 
 @hookimpl
 def register_layers(register):
     for name, target in LAYERS.items():
+        register(name, target)
+
+
+#: namespace -> module target: ``tl.prepro``, ``tl.models``
+MODULES: dict[str, str] = {
+    "prepro": "tlcore_vision.prepro:",
+}
+
+#: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
+DATASETS: dict[str, str] = {}
+
+#: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
+EXAMPLES: dict[str, str] = {}
+
+
+@hookimpl
+def register_modules(register):
+    for name, target in MODULES.items():
+        register(name, target)
+
+
+@hookimpl
+def register_datasets(register):
+    for name, target in DATASETS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_examples(register):
+    for name, target in EXAMPLES.items():
         register(name, target)
