@@ -7,7 +7,19 @@ from tlcore.plugins import hookimpl
 LAYERS: dict[str, str] = {}
 
 
+#: namespace (tl.<name>) -> "module:" (an empty attribute is the module itself)
+MODULES: dict[str, str] = {
+    "nlp": "tlcore_nlp.nlp:",
+}
+
+
 @hookimpl
 def register_layers(register):
     for name, target in LAYERS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_modules(register):
+    for name, target in MODULES.items():
         register(name, target)
