@@ -37,6 +37,7 @@ LAYERS: dict[str, str] = {
     "SignLayer": "tlcore.layers.activation_layers:SignLayer",
     "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
     "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
+    "TimeDistributedLayer": "tlcore.layers.time_distributed:TimeDistributedLayer",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
