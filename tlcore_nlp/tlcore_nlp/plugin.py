@@ -13,6 +13,17 @@ MODULES: dict[str, str] = {
 }
 
 
+#: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
+DATASETS: dict[str, str] = {
+    "ptb": "tlcore_nlp.datasets:load_ptb_dataset",
+    "matt_mahoney_text8": "tlcore_nlp.datasets:load_matt_mahoney_text8_dataset",
+    "imdb": "tlcore_nlp.datasets:load_imdb_dataset",
+    "nietzsche": "tlcore_nlp.datasets:load_nietzsche_dataset",
+    "wmt_en_fr": "tlcore_nlp.datasets:load_wmt_en_fr_dataset",
+    "multi30k": "tlcore_nlp.datasets:load_multi30k_dataset",
+}
+
+
 @hookimpl
 def register_layers(register):
     for name, target in LAYERS.items():
@@ -22,4 +33,10 @@ def register_layers(register):
 @hookimpl
 def register_modules(register):
     for name, target in MODULES.items():
+        register(name, target)
+
+
+@hookimpl
+def register_datasets(register):
+    for name, target in DATASETS.items():
         register(name, target)
