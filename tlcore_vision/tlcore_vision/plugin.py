@@ -33,7 +33,10 @@ MODULES: dict[str, str] = {
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
-DATASETS: dict[str, str] = {}
+DATASETS: dict[str, str] = {
+    "cifar10": "tlcore_vision.datasets:load_cifar10_dataset",
+    "cropped_svhn": "tlcore_vision.datasets:load_cropped_svhn",
+}
 
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
 EXAMPLES: dict[str, str] = {}
