@@ -18,6 +18,19 @@ LAYERS: dict[str, str] = {
     "DeConv3dLayer": _L + "deconv:DeConv3dLayer",
     "DeConv2d": _L + "deconv:DeConv2d",
     "DeConv3d": _L + "deconv:DeConv3d",
+    # atrous.py
+    "AtrousConv1dLayer": _L + "atrous:AtrousConv1dLayer",
+    "AtrousConv2dLayer": _L + "atrous:AtrousConv2dLayer",
+    "AtrousDeConv2dLayer": _L + "atrous:AtrousDeConv2dLayer",
+    # separable.py
+    "DepthwiseConv2d": _L + "separable:DepthwiseConv2d",
+    "SeparableConv1d": _L + "separable:SeparableConv1d",
+    "SeparableConv2d": _L + "separable:SeparableConv2d",
+    # group_conv.py
+    "GroupConv2d": _L + "group_conv:GroupConv2d",
+    # subpixel.py
+    "SubpixelConv1d": _L + "subpixel:SubpixelConv1d",
+    "SubpixelConv2d": _L + "subpixel:SubpixelConv2d",
 }
 
 
