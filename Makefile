@@ -5,14 +5,16 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.tlcore-installed
-SETUPS := setup.py tlcore_vision/setup.py tlcore_nlp/setup.py tlcore_rl/setup.py
+SETUPS := setup.py tlcore_vision/setup.py tlcore_nlp/setup.py tlcore_rl/setup.py \
+	plugins/tlcore-maxout/setup.py
 
 .PHONY: install demo test bench
 
 $(STAMP): $(SETUPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[cpu,test]" -e ./tlcore_vision -e ./tlcore_nlp -e ./tlcore_rl
+	$(PY) -m pip install --quiet -e ".[cpu,test]" -e ./tlcore_vision -e ./tlcore_nlp -e ./tlcore_rl \
+		-e ./plugins/tlcore-maxout
 	touch $(STAMP)
 
 install: $(STAMP)

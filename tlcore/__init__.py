@@ -48,9 +48,8 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from tlcore.plugins import get_registry
 
-    module = get_registry().get("modules", _ALIASES.get(name, name))
-    globals()[name] = module
-    return module
+    # Plugin namespaces are not cached here, so that a registry reload can remove them.
+    return get_registry().get("modules", _ALIASES.get(name, name))
 
 
 def __dir__() -> list[str]:

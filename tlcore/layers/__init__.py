@@ -15,9 +15,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(name)
     from tlcore.plugins import get_registry
 
-    obj = get_registry().get("layers", name)
-    globals()[name] = obj  # later lookups are plain attribute reads
-    return obj
+    # Not cached here: the registry caches, and a reload (allow/block lists, tests'
+    # registered(...)) must be able to take a name away again.
+    return get_registry().get("layers", name)
 
 
 def __dir__() -> list[str]:
