@@ -22,7 +22,8 @@ setup(
     extras_require={
         "cpu": ["tensorflow-cpu>=2.16"],
         "gpu": ["tensorflow[and-cuda]>=2.16"],
-        "test": ["pytest>=7", "hypothesis>=6.80", "keras>=3"],
+        "test": ["pytest>=7", "hypothesis>=6.80", "keras>=3", "tensorboard>=2.16"],
+        "tensorboard": ["tensorboard>=2.16"],
     },
     entry_points={"console_scripts": ["tlcore = tlcore.cli:main"]},
 )

@@ -14,6 +14,7 @@ LAYERS: dict[str, str] = {
     "IndexingLayer": "tlcore.layers.core:IndexingLayer",
     "DenseLayer": "tlcore.layers.dense:DenseLayer",
     "DropoutLayer": "tlcore.layers.dropout:DropoutLayer",
+    "ReconLayer": "tlcore.layers.recon:ReconLayer",
     "FlattenLayer": "tlcore.layers.shape:FlattenLayer",
     "ReshapeLayer": "tlcore.layers.shape:ReshapeLayer",
     "TransposeLayer": "tlcore.layers.shape:TransposeLayer",
@@ -47,7 +48,12 @@ DATASETS: dict[str, str] = {
 }
 
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
-EXAMPLES: dict[str, str] = {}
+EXAMPLES: dict[str, str] = {
+    "mnist-mlp": "tlcore.examples.mnist_mlp:main",
+    "mnist-dropconnect": "tlcore.examples.mnist_dropconnect:main",
+    "mnist-dae": "tlcore.examples.mnist_dae:main",
+    "mnist-sdae": "tlcore.examples.mnist_sdae:main",
+}
 
 
 @hookimpl

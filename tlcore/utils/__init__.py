@@ -15,6 +15,11 @@ _EXPORTS: dict[str, str] = {
     "get_random_int": "_misc",
     "list_string_to_dict": "_misc",
     "set_keep": "_misc",
+    "fit": "_training",
+    "test": "_training",
+    "predict": "_training",
+    "evaluation": "_evaluation",
+    "TrainingHistory": "_history",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,154 @@
+"""``tlcore run``, ``tlcore examples`` and ``tlcore info``.
+
+Examples are registered by plugins (``register_examples``) as ``main(args) -> int`` targets.
+``args`` carries the common options (``epochs``, ``batch_size``, ``seed``, ``data_dir``,
+``out``, ``quiet``) and ``extra``, the example's own options; an example may set
+``args.result = {"test_acc": ...}`` for the summary line printed here.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import warnings
+from typing import Any
+
+from tlcore.plugins import UnknownNameError, get_registry
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    # The options of 'tlcore run' again: argparse hands everything after the example name to
+    # ``extra``, so 'tlcore run mnist-mlp --epochs 40' is re-read here.
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--epochs", type=int, default=argparse.SUPPRESS)
+    p.add_argument("--batch-size", type=int, default=argparse.SUPPRESS)
+    p.add_argument("--seed", type=int, default=argparse.SUPPRESS)
+    p.add_argument("--data-dir", default=argparse.SUPPRESS)
+    p.add_argument("--out", default=argparse.SUPPRESS)
+    p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
+    return p
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a registered example; print its final test accuracy and where its model went."""
+    extra = list(getattr(args, "extra", None) or [])
+    if extra and extra[0] == "--":
+        extra = extra[1:]
+    known, rest = _common_parser().parse_known_args(extra)
+    for key, value in vars(known).items():
+        setattr(args, key, value)
+    args.extra = rest
+    for opt in ("epochs", "batch_size"):
+        value = getattr(args, opt, None)
+        if value is not None and value < 1:
+            print(f"tlcore run: --{opt.replace('_', '-')} must be >= 1, received {value}",
+                  file=sys.stderr)
+            return 2
+    try:
+        main = get_registry().get("examples", args.example)
+    except UnknownNameError as e:
+        print(f"tlcore run: {e}", file=sys.stderr)
+        return 2
+    if args.quiet:
+        os.environ["TLCORE_PROGRESS"] = "0"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
+    from tlcore import set_verbosity
+
+    set_verbosity("INFO")
+    args.result = {}
+    start = time.perf_counter()
+    code = int(main(args) or 0)
+    took = time.perf_counter() - start
+    result = getattr(args, "result", None) or {}
+    if code == 0:
+        parts = [f"{args.example}: done in {took:.1f}s"]
+        if result.get("test_acc") is not None:
+            parts.append(f"test accuracy {result['test_acc']:.4f}")
+        if result.get("model"):
+            parts.append(f"model saved to {result['model']}")
+        print("; ".join(parts), flush=True)
+    return code
+
+
+def cmd_examples(args: argparse.Namespace) -> int:
+    """List the registered examples: name, plugin and one line of description."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        entries = get_registry().entries("examples")
+    if not entries:
+        print("no examples registered")
+        return 0
+    rows = [(e.name, e.plugin, _summary(e)) for e in entries]
+    width = [max(len(r[i]) for r in rows) for i in range(2)]
+    for name, plugin, summary in rows:
+        print(f"{name:{width[0]}}  {plugin:{width[1]}}  {summary}".rstrip())
+    print("\nrun one with: tlcore run NAME [--epochs N --batch-size B --seed S --out DIR]")
+    return 0
+
+
+def _summary(entry: Any) -> str:
+    """The first docstring line of the example's module, read without importing it."""
+    import ast
+    import importlib.util
+
+    target = entry.target
+    if not isinstance(target, str):
+        doc = getattr(target, "__doc__", None) or ""
+        return doc.strip().splitlines()[0] if doc.strip() else ""
+    module = target.split(":")[0]
+    try:
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+            return ""
+        with open(spec.origin, encoding="utf-8") as f:
+            doc = ast.get_docstring(ast.parse(f.read())) or ""
+    except (ImportError, OSError, SyntaxError, ValueError):
+        return ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Versions, devices, plugins and the data directory."""
+    from tlcore import __version__
+
+    print(f"tlcore {__version__}")
+    print(f"python {platform.python_version()} ({sys.executable})")
+    print(f"platform {platform.platform()}; {os.cpu_count()} CPUs")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        import tensorflow as tf
+
+        print(f"tensorflow {tf.__version__}")
+        devices = ", ".join(f"{d.device_type}:{d.name.split(':', 1)[-1]}"
+                            for d in tf.config.list_physical_devices()) or "none"
+        print(f"devices {devices}")
+    except ImportError as e:  # pragma: no cover - tensorflow is a requirement
+        print(f"tensorflow not importable: {e}")
+    try:
+        import keras
+
+        print(f"keras {keras.__version__}")
+    except ImportError:  # pragma: no cover
+        print("keras not installed")
+    import numpy
+
+    print(f"numpy {numpy.__version__}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plugins = get_registry().plugins()
+    print("plugins:")
+    for p in sorted(plugins, key=lambda i: (i.name != "core", i.name)):
+        line = f"  {p.name} ({p.distribution} {p.version}): {p.status}"
+        if p.error:
+            line += f" - {p.error}"
+        print(line)
+    try:
+        from tlcore.files._datasets import get_data_dir
+
+        data_dir = get_data_dir(None, create=False)
+    except (ImportError, AttributeError):  # pragma: no cover - files not installed
+        data_dir = os.environ.get("TLCORE_DATA_DIR", "(default)")
+    print(f"data dir {data_dir} (set with --data-dir or $TLCORE_DATA_DIR)")
+    return 0

@@ -1,0 +1,77 @@
+"""Shared pieces of the MNIST examples: option parsing, data, seeding, saving."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Any, Callable
+
+logger = logging.getLogger("tlcore")
+
+
+def parse_options(args: argparse.Namespace, name: str, description: str,
+                  add: Callable[[argparse.ArgumentParser], None] | None = None
+                  ) -> argparse.Namespace:
+    """Parse the example's own options from ``args.extra`` (``--help`` lists them)."""
+    parser = argparse.ArgumentParser(
+        prog=f"tlcore run {name}", description=description,
+        epilog="Common options (before or after the name): --epochs N, --batch-size B, "
+               "--seed S, --data-dir D, --out DIR, --quiet.")
+    if add is not None:
+        add(parser)
+    # Hidden: train and evaluate on the first N samples of each split (fast tests).
+    parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
+    opts = parser.parse_args(list(getattr(args, "extra", None) or []))
+    if opts.limit is not None and opts.limit < 1:
+        parser.error(f"--limit must be >= 1, received {opts.limit}")
+    return opts
+
+
+def seed_everything(seed: int | None) -> None:
+    """Seed Python, numpy and TensorFlow (weights, dropout) when a seed is given."""
+    if seed is not None:
+        import keras
+
+        keras.utils.set_random_seed(seed)
+
+
+def load_mnist(args: argparse.Namespace, limit: int | None, shape: tuple[int, ...] = (-1, 784)
+               ) -> tuple[Any, ...]:
+    """The seed's MNIST split (50000/10000/10000), cut to ``limit`` samples per split."""
+    import tlcore as tl
+
+    data = tl.files.load_mnist_dataset(shape=shape, path=getattr(args, "data_dir", None))
+    if limit is not None:
+        data = tuple(a[:limit] for a in data)
+    X_train, y_train, X_val, y_val, X_test, y_test = data
+    logger.info("X_train.shape %s", X_train.shape)
+    logger.info("y_train.shape %s", y_train.shape)
+    logger.info("X_val.shape %s", X_val.shape)
+    logger.info("y_val.shape %s", y_val.shape)
+    logger.info("X_test.shape %s", X_test.shape)
+    logger.info("y_test.shape %s", y_test.shape)
+    logger.info("X %s   y %s", X_train.dtype, y_train.dtype)
+    return data
+
+
+def out_dir(args: argparse.Namespace, name: str) -> str:
+    """``<--out>/<example name>``, created."""
+    folder = os.path.join(getattr(args, "out", None) or "out", name)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def save_model(network: Any, args: argparse.Namespace, name: str,
+               filename: str = "model.npz") -> str:
+    """Save ``network.all_params`` with ``tl.files.save_npz`` under ``out_dir``."""
+    import tlcore as tl
+
+    path = tl.files.save_npz(network.all_params, name=os.path.join(out_dir(args, name),
+                                                                   filename))
+    args.result = {**(getattr(args, "result", None) or {}), "model": path}
+    return path
+
+
+def set_result(args: argparse.Namespace, **values: Any) -> None:
+    """Record results for the summary line of ``tlcore run``."""
+    args.result = {**(getattr(args, "result", None) or {}), **values}

@@ -1,0 +1,59 @@
+"""The seed's denoising autoencoder on MNIST: ReconLayer pretraining with 50% input corruption."""
+from __future__ import annotations
+
+import argparse
+
+from tlcore.examples._common import (load_mnist, logger, out_dir, parse_options, save_model,
+                                     seed_everything, set_result)
+
+NAME = "mnist-dae"
+EPOCHS, BATCH_SIZE, LEARNING_RATE = 10, 128, 1e-4
+
+
+def _options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", choices=("relu", "sigmoid"), default="relu",
+                   help="code activation: relu (softplus decoder, L1 sparsity) or sigmoid "
+                        "(sigmoid decoder, KL sparsity); default relu")
+    p.add_argument("--n-units", type=int, default=196, help="code size (default 196)")
+    p.add_argument("--lr", type=float, default=LEARNING_RATE,
+                   help=f"Adam learning rate (default {LEARNING_RATE:g})")
+    p.add_argument("--print-freq", type=int, default=5, help="log every N epochs (default 5)")
+
+
+def recon_test_loss(tl: object, recon: object, X_test: object) -> float:
+    """Mean over samples of the summed squared reconstruction error, dropout off."""
+    import numpy as np
+
+    out = tl.utils.predict(recon, X_test, batch_size=1000)  # type: ignore[attr-defined]
+    return float(np.mean(np.sum((out - X_test) ** 2, axis=1)))
+
+
+def main(args: argparse.Namespace) -> int:
+    """``tlcore run mnist-dae [--epochs N] [--model relu|sigmoid]``."""
+    opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
+    import tensorflow as tf
+
+    import tlcore as tl
+
+    epochs = args.epochs or EPOCHS
+    batch_size = args.batch_size or BATCH_SIZE
+    seed_everything(args.seed)
+    X_train, _, X_val, _, X_test, _ = load_mnist(args, opts.limit)
+    act, act_recon = ((tf.nn.relu, tf.nn.softplus) if opts.model == "relu"
+                      else (tf.nn.sigmoid, tf.nn.sigmoid))
+    L = tl.layers
+    net = L.InputLayer([None, 784], name="input")
+    net = L.DropoutLayer(net, keep=0.5, name="denoising1")
+    net = L.DenseLayer(net, n_units=opts.n_units, act=act, name=f"{opts.model}1")
+    recon = L.ReconLayer(net, x_recon=None, n_units=784, act=act_recon, name="recon_layer1")
+    recon.print_params()
+    recon.print_layers()
+    recon.pretrain(X_train, X_val, denoise_name="denoising1", n_epoch=epochs,
+                   batch_size=batch_size, print_freq=opts.print_freq, save=True,
+                   save_name="w1pre_", optimizer=tf.keras.optimizers.Adam(opts.lr),
+                   save_dir=out_dir(args, NAME), seed=args.seed)
+    loss = recon_test_loss(tl, recon, X_test)
+    logger.info("   test recon loss (mse): %f", loss)
+    set_result(args, test_recon_loss=loss)
+    save_model(recon, args, NAME, f"{opts.model}.npz")
+    return 0

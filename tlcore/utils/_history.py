@@ -1,0 +1,101 @@
+"""TrainingHistory: what :func:`tlcore.utils.fit` measured, one entry per epoch."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any
+
+import attrs
+
+
+@attrs.define
+class TrainingHistory:
+    """Per-epoch record of a :func:`~tlcore.utils.fit` run; all lists have one entry per epoch.
+
+    Attributes:
+        epochs: epoch numbers, starting at 1.
+        times: wall time of each epoch's training steps in seconds (evaluation excluded).
+        train_loss: mean of the epoch's batch losses (dropout on), weighted by batch size.
+        train_eval_loss: loss on the training set with dropout off, at evaluated epochs when
+            ``eval_train`` is set; ``None`` elsewhere.
+        train_acc: accuracy on the training set with dropout off, at evaluated epochs when
+            ``eval_train`` and ``acc`` are given; ``None`` elsewhere.
+        val_loss: loss on the validation set (dropout off) at evaluated epochs, else ``None``.
+        val_acc: accuracy on the validation set at evaluated epochs, else ``None``.
+
+    Evaluated epochs are the first, every ``print_freq``-th and the last.
+
+    >>> h = TrainingHistory()
+    >>> h.append(epoch=1, time=0.5, train_loss=0.3)
+    >>> h.last("train_loss")
+    0.3
+    """
+
+    epochs: list[int] = attrs.field(factory=list)
+    times: list[float] = attrs.field(factory=list)
+    train_loss: list[float] = attrs.field(factory=list)
+    train_eval_loss: list[float | None] = attrs.field(factory=list)
+    train_acc: list[float | None] = attrs.field(factory=list)
+    val_loss: list[float | None] = attrs.field(factory=list)
+    val_acc: list[float | None] = attrs.field(factory=list)
+
+    def append(self, *, epoch: int, time: float, train_loss: float,
+               train_eval_loss: float | None = None, train_acc: float | None = None, val_loss: float | None = None,
+               val_acc: float | None = None) -> None:
+        """Add the record of one epoch."""
+        self.epochs.append(int(epoch))
+        self.times.append(float(time))
+        self.train_loss.append(float(train_loss))
+        self.train_eval_loss.append(_opt_float(train_eval_loss))
+        self.train_acc.append(_opt_float(train_acc))
+        self.val_loss.append(_opt_float(val_loss))
+        self.val_acc.append(_opt_float(val_acc))
+
+    def last(self, field: str) -> float | None:
+        """The most recent measured (not ``None``) value of ``field``, or ``None``."""
+        for value in reversed(getattr(self, field)):
+            if value is not None:
+                return value
+        return None
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the lists."""
+        return attrs.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainingHistory:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**{f.name: list(data.get(f.name, [])) for f in attrs.fields(cls)})
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the history as JSON, atomically (temporary file, then rename)."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".history-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.to_dict(), f)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TrainingHistory:
+        """Read a history written by :meth:`save`."""
+        with open(path, encoding="utf-8") as f:
+            return cls.from_dict(json.load(f))
+
+    def truncate(self, n_epochs: int) -> None:
+        """Keep the records of the first ``n_epochs`` epochs only (used when resuming)."""
+        for f in attrs.fields(type(self)):
+            del getattr(self, f.name)[n_epochs:]
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
