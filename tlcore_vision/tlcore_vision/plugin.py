@@ -31,6 +31,18 @@ LAYERS: dict[str, str] = {
     # subpixel.py
     "SubpixelConv1d": _L + "subpixel:SubpixelConv1d",
     "SubpixelConv2d": _L + "subpixel:SubpixelConv2d",
+    # pooling.py
+    "PoolLayer": _L + "pooling:PoolLayer",
+    **{f"{kind}Pool{r}d": f"{_L}pooling:{kind}Pool{r}d"
+       for kind in ("Max", "Mean", "GlobalMax", "GlobalMean") for r in (1, 2, 3)},
+    # padding.py
+    "PadLayer": _L + "padding:PadLayer",
+    "ZeroPad1d": _L + "padding:ZeroPad1d",
+    "ZeroPad2d": _L + "padding:ZeroPad2d",
+    "ZeroPad3d": _L + "padding:ZeroPad3d",
+    # resampling.py
+    "UpSampling2dLayer": _L + "resampling:UpSampling2dLayer",
+    "DownSampling2dLayer": _L + "resampling:DownSampling2dLayer",
 }
 
 
