@@ -11,7 +11,6 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._fresh import fresh
 from tlcore.layers._utils import Init, get_init, shape_str, who
 from tlcore.layers.core import Layer
 
@@ -52,7 +51,7 @@ class PReluLayer(Layer):
                 raise ValueError(f"{who(self)}: expected input with a known last dim (or "
                                  f"channel_shared=True), received shape {shape_str(input_shape)}")
             shape = (int(input_shape[-1]),)
-        self.alphas = [self.add_param(n, shape, fresh(self.a_init)) for n in self.alpha_names]
+        self.alphas = [self.add_param(n, shape, self.a_init) for n in self.alpha_names]
         self.alpha = self.alphas[0]
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, Iterator, Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tlcore.layers._fresh import fresh
 from tlcore.layers._utils import act_name, get_act, shape_str, who
 
 logger = logging.getLogger("tlcore")
@@ -68,7 +69,7 @@ class Layer:
         else:
             self.dtype = tf.float32
         in_shape = self._shapes_of(in_specs)
-        self.build(in_shape)
+        self.build([in_shape] if self.multi_input and len(in_specs) == 1 else in_shape)
         self.output_spec = self.compute_output_spec(in_specs if self.multi_input else in_specs[0])
         logger.info("Instantiate %s %s: %s", type(self).__name__, self.name, self.describe())
 
@@ -127,7 +128,9 @@ class Layer:
         shape = tuple(int(d) for d in shape)
         if init is None:
             raise ValueError(f"{who(self)}: parameter {name!r} needs an initializer")
-        value = init(shape, dtype=dtype)
+        # A shared unseeded Keras initializer repeats its values: clone it per variable, or every
+        # layer built with the class default would start from the same weights.
+        value = fresh(init)(shape, dtype=dtype)
         var = tf.Variable(value, trainable=trainable, name=f"{self.name}/{name}", dtype=dtype)
         return self.track_param(var, name)
 
@@ -325,7 +328,9 @@ class Layer:
     # --------------------------------------------------------------------------- container
     def __getitem__(self, key: Any) -> Layer:
         """Slice the output: ``net[:, 0]`` is a new layer ``<name>_indexing``."""
-        return IndexingLayer(self, key=key, name=_free_name(self, f"{self.name}_indexing"))
+        layer = IndexingLayer(self, key=key, name=_free_name(self, f"{self.name}_indexing"))
+        layer._explicit_name = False  # a merge of two slices renumbers instead of failing
+        return layer
 
     def __iter__(self) -> Iterator[Layer]:
         return iter(self._all_layers)

@@ -6,7 +6,6 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._fresh import fresh
 from tlcore.layers._utils import Act, Init, check_positive_int, check_prob, get_init, last_dim
 from tlcore.layers.core import Layer
 
@@ -42,8 +41,8 @@ class DropconnectDenseLayer(Layer):
 
     def build(self, input_shape: tf.TensorShape) -> None:
         n_in = last_dim(self, input_shape, rank=2)
-        self.W = self.add_param("W", (n_in, self.n_units), fresh(self.W_init))
-        self.b = self.add_param("b", (self.n_units,), fresh(self.b_init)) if self.b_init else None
+        self.W = self.add_param("W", (n_in, self.n_units), self.W_init)
+        self.b = self.add_param("b", (self.n_units,), self.b_init) if self.b_init else None
         self.keep_var = self.add_keep(self.keep)
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:

@@ -25,7 +25,7 @@ class DropoutLayer(Layer):
         name: layer name.
 
     >>> net = DropoutLayer(InputLayer([None, 784]), keep=0.8, name="drop1")
-    >>> float(net.all_drop["drop1"].numpy())
+    >>> round(float(net.all_drop["drop1"].numpy()), 6)
     0.8
     """
 

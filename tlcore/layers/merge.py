@@ -16,8 +16,7 @@ _COMBINE = ("minimum", "maximum", "add", "subtract", "multiply", "divide", "pow"
 
 
 def _as_list(input_shape: Any) -> list[tf.TensorShape]:
-    # Layer passes a bare TensorShape when a merge layer has a single parent.
-    return [input_shape] if isinstance(input_shape, tf.TensorShape) else list(input_shape)
+    return list(input_shape)
 
 
 def _check_axis(layer: Layer, arg: str, axis: Any) -> int:

@@ -6,7 +6,6 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._fresh import fresh
 from tlcore.layers._utils import Act, Init, get_init, shape_str, who
 from tlcore.layers.core import Layer
 
@@ -70,11 +69,11 @@ class BatchNormLayer(Layer):
         shape = (int(input_shape[-1]),)
         self.axes = list(range(input_shape.rank - 1))
         trainable = self.is_train is not False
-        self.beta = (self.add_param("beta", shape, fresh(self.beta_init), trainable=trainable)
+        self.beta = (self.add_param("beta", shape, self.beta_init, trainable=trainable)
                      if self.beta_init else None)
-        self.gamma = (self.add_param("gamma", shape, fresh(self.gamma_init), trainable=trainable)
+        self.gamma = (self.add_param("gamma", shape, self.gamma_init, trainable=trainable)
                       if self.gamma_init else None)
-        self.moving_mean = self.add_param("moving_mean", shape, fresh(self.moving_mean_init),
+        self.moving_mean = self.add_param("moving_mean", shape, self.moving_mean_init,
                                           trainable=False)
         self.moving_variance = self.add_param("moving_variance", shape, keras.initializers.Ones(),
                                               trainable=False)
@@ -158,9 +157,9 @@ class LayerNormLayer(Layer):
                              f" must be known, received shape {shape_str(input_shape)}")
         self.axes = list(range(norm, rank))
         shape = tuple(shape.as_list())
-        self.beta = (self.add_param("beta", shape, fresh(self.beta_init), trainable=self.trainable)
+        self.beta = (self.add_param("beta", shape, self.beta_init, trainable=self.trainable)
                      if self.center else None)
-        self.gamma = (self.add_param("gamma", shape, fresh(self.gamma_init),
+        self.gamma = (self.add_param("gamma", shape, self.gamma_init,
                                      trainable=self.trainable) if self.scale else None)
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
