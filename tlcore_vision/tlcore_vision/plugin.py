@@ -55,6 +55,7 @@ def register_layers(register):
 #: namespace -> module target: ``tl.prepro``, ``tl.models``
 MODULES: dict[str, str] = {
     "prepro": "tlcore_vision.prepro:",
+    "models": "tlcore_vision.models:",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
@@ -64,7 +65,9 @@ DATASETS: dict[str, str] = {
 }
 
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
-EXAMPLES: dict[str, str] = {}
+EXAMPLES: dict[str, str] = {
+    "mnist-cnn": "tlcore_vision.examples.mnist_cnn:main",
+}
 
 
 @hookimpl

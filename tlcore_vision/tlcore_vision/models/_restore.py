@@ -1,0 +1,67 @@
+"""Loading pretrained weights into the model definitions (all or nothing)."""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> Any:
+    """Assign the arrays of the npz file ``path`` to ``network.all_params`` by position.
+
+    Two layouts are read:
+
+    - a ``tl.files.save_npz`` file (``arr_0``, ``arr_1``, ...; or a TensorLayer 1.x ``params``
+      file with ``allow_pickle=True``, which runs pickle: trusted files only), as TensorLayer's
+      MobileNet and SqueezeNet weights;
+    - any other npz of plain arrays, taken in sorted key order, as TensorLayer read the
+      third-party ``vgg16_weights.npz`` (``conv1_1_W``, ``conv1_1_b``, ..., ``fc8_b``).
+
+    Only the first ``len(network.all_params)`` arrays are used, so a truncated network
+    (``end_with='fc2_relu'``) takes the matching prefix. Shapes are all checked before anything
+    is assigned; a mismatch names the parameter and its layer.
+
+    Returns:
+        ``network``.
+    """
+    import tlcore as tl
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"restore_params: no weights file at {path!r} (the pretrained "
+                                f"weights are not shipped; download them first)")
+    with np.load(path, allow_pickle=False) as npz:
+        keys = list(npz.keys())
+        tl_format = "params" in keys or any(k.startswith("arr_") for k in keys)
+        arrays = None if tl_format else [npz[k] for k in sorted(k for k in keys
+                                                                 if not k.startswith("__"))]
+    if tl_format:
+        arrays = tl.files.load_npz(name=path, allow_pickle=allow_pickle)
+    n = len(network.all_params)
+    if len(arrays) < n:
+        raise ValueError(f"restore_params: {path!r} holds {len(arrays)} arrays, the network "
+                         f"needs {n}")
+    return tl.files.assign_params(arrays[:n], network)
+
+
+def attach_restore(network: Any) -> Any:
+    """Give ``network`` TensorLayer's ``network.restore_params(path)`` method."""
+    network.restore_params = functools.partial(restore_params, network)
+    return network
+
+
+def check_end_with(model: str, end_with: str, names: Sequence[str]) -> None:
+    if end_with not in names:
+        raise ValueError(f"{model}: end_with must be one of the layer names {list(names)}, "
+                         f"received {end_with!r}")
+
+
+def build_until(net: Any, steps: Sequence[tuple[str, Callable[[Any, str], Any]]],
+                end_with: str) -> Any:
+    """Apply ``step(net, name)`` in order up to and including the layer named ``end_with``."""
+    for name, step in steps:
+        net = step(net, name)
+        if name == end_with:
+            break
+    return net
