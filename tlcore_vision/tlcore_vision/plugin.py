@@ -43,6 +43,11 @@ LAYERS: dict[str, str] = {
     # resampling.py
     "UpSampling2dLayer": _L + "resampling:UpSampling2dLayer",
     "DownSampling2dLayer": _L + "resampling:DownSampling2dLayer",
+    # normalization.py
+    "LocalResponseNormLayer": _L + "normalization:LocalResponseNormLayer",
+    "InstanceNormLayer": _L + "normalization:InstanceNormLayer",
+    "GroupNormLayer": _L + "normalization:GroupNormLayer",
+    "SwitchNormLayer": _L + "normalization:SwitchNormLayer",
 }
 
 
