@@ -93,3 +93,10 @@ def test_sparse_numpy_actor_matches_the_network(frames):
 
     other = tl.layers.DenseLayer(tl.layers.InputLayer([None, 4]), n_units=2, act=lambda z: z * 2)
     assert NumpyDenseChain.try_build(other) is None
+
+
+def test_initial_weights_have_the_seed_statistics():
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    W1, _, W2, _ = (v.numpy() for v in pong.build_network().all_params)
+    assert abs(W1.std() - 0.0174) < 0.001 and abs(W2.std() - 0.099) < 0.01

@@ -24,6 +24,14 @@ DATASETS: dict[str, str] = {
 }
 
 
+#: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
+EXAMPLES: dict[str, str] = {
+    "word2vec": "tlcore_nlp.examples.word2vec:main",
+    "ptb-lstm": "tlcore_nlp.examples.ptb_lstm:main",
+    "generate-text": "tlcore_nlp.examples.generate_text:main",
+}
+
+
 @hookimpl
 def register_layers(register):
     for name, target in LAYERS.items():
@@ -39,4 +47,10 @@ def register_modules(register):
 @hookimpl
 def register_datasets(register):
     for name, target in DATASETS.items():
+        register(name, target)
+
+
+@hookimpl
+def register_examples(register):
+    for name, target in EXAMPLES.items():
         register(name, target)

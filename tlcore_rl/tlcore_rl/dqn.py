@@ -92,6 +92,8 @@ class DQN:
         learning_starts: environment steps before the first update.
         train_freq: environment steps per update.
         target_update: environment steps between copies of the weights into the target.
+        tau: if given, the target instead follows the online weights softly after every update,
+            ``target <- tau * online + (1 - tau) * target`` (Polyak averaging).
         eps_start, eps_end, eps_decay_steps: epsilon falls linearly from start to end over that
             many steps, then stays.
         double: Double DQN targets.
@@ -105,7 +107,7 @@ class DQN:
                  gamma: float = 0.99, buffer_size: int = 50_000, batch_size: int = 64,
                  learning_starts: int = 1000, train_freq: int = 1, target_update: int = 500,
                  eps_start: float = 1.0, eps_end: float = 0.05, eps_decay_steps: int = 10_000,
-                 double: bool = True, huber_delta: float = 1.0,
+                 double: bool = True, huber_delta: float = 1.0, tau: float | None = None,
                  preprocess: Callable[[Any], Any] | None = None, seed: int | None = None,
                  log_every: int = 10) -> None:
         self.q, self.optimizer, self.env = q_network, optimizer, env
@@ -121,6 +123,9 @@ class DQN:
         self.target_update = max(1, int(target_update))
         self.eps_start, self.eps_end, self.eps_decay_steps = eps_start, eps_end, max(1, int(eps_decay_steps))
         self.double, self.huber_delta = double, float(huber_delta)
+        if tau is not None and not 0.0 < float(tau) <= 1.0:
+            raise ValueError(f"DQN: tau must be in (0, 1], received {tau!r}")
+        self.tau = None if tau is None else float(tau)
         self.preprocess, self.seed, self.log_every = preprocess, seed, max(1, int(log_every))
         spec = q_network.input_layers[0].output_spec
         self._in_spec = tf.TensorSpec(spec.shape, tf.float32)
@@ -169,7 +174,14 @@ class DQN:
             for t, s in zip(target.all_params, q.all_params):
                 t.assign(s)
 
-        self._q_tf, self._train_step, self._sync = q_values, train_step, sync
+        tau = self.tau if self.tau is not None else 1.0
+
+        @tf.function
+        def soft_sync() -> None:
+            for t, s in zip(target.all_params, q.all_params):
+                t.assign(tau * s + (1.0 - tau) * t)
+
+        self._q_tf, self._train_step, self._sync, self._soft_sync = q_values, train_step, sync, soft_sync
 
     # ---------------------------------------------------------------------------- pieces
     def sync_target(self) -> None:
@@ -233,9 +245,11 @@ class DQN:
             if self.steps >= self.learning_starts and self.steps % self.train_freq == 0:
                 loss = float(self._train_step(*self.buffer.sample(self.batch_size, self.rng)))
                 self.updates += 1
+                if self.tau is not None:
+                    self._soft_sync()
                 if self._fast is not None:
                     self._fast.refresh()
-            if self.steps % self.target_update == 0:
+            if self.tau is None and self.steps % self.target_update == 0:
                 self.sync_target()
             if not (terminated or truncated):
                 continue

@@ -13,6 +13,9 @@ MODULES: dict[str, str] = {
 
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
 EXAMPLES: dict[str, str] = {
+    "cartpole": "tlcore_rl.examples:cartpole",
+    "cartpole-dqn": "tlcore_rl.examples:cartpole_dqn",
+    "pong": "tlcore_rl.pong:main",
 }
 
 
