@@ -1,0 +1,67 @@
+"""Smoke tests of the nlp examples on real data, cut to a few thousand words and tiny models
+(the full runs are measured by hand; see the README)."""
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import pytest
+
+from tlcore.plugins import get_registry
+
+
+def _args(tmp_path, shared_data, *extra, epochs=1, batch_size=None):
+    return argparse.Namespace(epochs=epochs, batch_size=batch_size, seed=1,
+                              data_dir=str(shared_data), out=str(tmp_path), quiet=True,
+                              extra=list(extra), result={})
+
+
+def test_examples_are_registered():
+    reg = get_registry()
+    for name in ("word2vec", "ptb-lstm", "generate-text"):
+        assert callable(reg.get("examples", name))
+
+
+@pytest.fixture
+def rnn_layers():
+    """ptb-lstm and generate-text need the recurrent layers (tlcore_nlp.layers.rnn)."""
+    pytest.importorskip("tlcore_nlp.layers.rnn")
+
+
+def test_ptb_lstm_tiny_run_learns(tmp_path, shared_data, rnn_layers):
+    main = get_registry().get("examples", "ptb-lstm")
+    args = _args(tmp_path, shared_data, "--limit", "4000", "--hidden-size", "16",
+                 "--num-steps", "10", "--test-steps", "100", epochs=2)
+    assert main(args) == 0
+    r = args.result
+    # uniform guessing over 10000 words is perplexity 10000; two tiny epochs already beat it
+    assert np.isfinite(r["test_perplexity"]) and r["valid_perplexity"] < 5000
+    assert r["test_perplexity"] < 5000
+    assert (tmp_path / "ptb-lstm" / "model.npz").exists()
+
+
+def test_word2vec_tiny_run(tmp_path, shared_data):
+    main = get_registry().get("examples", "word2vec")
+    args = _args(tmp_path, shared_data, "--corpus", "text8", "--steps", "300",
+                 "--print-freq", "100", "--eval-freq", "1000")
+    assert main(args) == 0
+    assert np.isfinite(args.result["loss"])
+    vocab = (tmp_path / "word2vec" / "vocab.txt").read_text().splitlines()
+    assert vocab[0].startswith("UNK ") and vocab[1] == "the 162"
+
+
+def test_generate_text_samples_each_k(tmp_path, shared_data, rnn_layers):
+    main = get_registry().get("examples", "generate-text")
+    args = _args(tmp_path, shared_data, "--limit", "3000", "--hidden-size", "16",
+                 "--length", "5")
+    assert main(args) == 0
+    samples = args.result["samples"]
+    assert sorted(samples) == [1, 3, 5, 10]
+    for text in samples.values():
+        assert text.startswith("it is a ") and len(text.split()) == 8
+
+
+def test_bad_option_is_a_usage_error(tmp_path, shared_data):
+    main = get_registry().get("examples", "ptb-lstm")
+    with pytest.raises(SystemExit):
+        main(_args(tmp_path, shared_data, "--config", "huge"))

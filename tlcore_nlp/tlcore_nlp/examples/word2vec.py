@@ -1,0 +1,125 @@
+"""The seed's word2vec (skip-gram with NCE loss, Adagrad): average loss and nearest words.
+
+Config "one" of TensorLayer's ``tutorial_word2vec_basic.py`` (embedding 128, batch 128,
+skip_window 1, num_skips 2, 64 negative samples, Adagrad 1.0) on PTB's training text by default,
+or on text8 (``--corpus text8``). The vocabulary is the seed's 50000 words, or every distinct
+word when the text has fewer.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from typing import Any
+
+import numpy as np
+
+from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
+                                         set_result)
+
+NAME = "word2vec"
+VOCABULARY_SIZE, EMBEDDING_SIZE, BATCH_SIZE = 50000, 128, 128
+SKIP_WINDOW, NUM_SKIPS, NUM_SAMPLED, LEARNING_RATE = 1, 2, 64, 1.0
+
+
+def _options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", choices=("ptb", "text8"), default="ptb",
+                   help="training text (default ptb: PTB's 929k training words)")
+    p.add_argument("--steps", type=int, default=None,
+                   help="training steps (default: --epochs passes over the text)")
+    p.add_argument("--print-freq", type=int, default=2000, help="average loss every N steps")
+    p.add_argument("--eval-freq", type=int, default=10000, help="nearest words every N steps")
+
+
+def load_words(tl: Any, corpus: str, data_dir: str | None) -> list[str]:
+    if corpus == "ptb":
+        path = None
+        base = tl.files.get_data_dir(data_dir, create=False)
+        for cand in (base, os.path.join(base, "ptb")):
+            if os.path.isfile(os.path.join(cand, "ptb.train.txt")):
+                path = os.path.join(cand, "ptb.train.txt")
+        if path is None:  # let the loader download and verify, then read its file
+            tl.files.load_ptb_dataset(path=data_dir)
+            path = os.path.join(tl.files.get_data_dir(data_dir), "ptb", "ptb.train.txt")
+        return tl.nlp.read_words(path)
+    return tl.files.load_matt_mahoney_text8_dataset(path=data_dir)
+
+
+def nearest(emb: Any, tf: Any, ids: list[int], k: int = 8) -> np.ndarray:
+    """Ids of the ``k`` nearest words (cosine) to each of ``ids``, itself excluded."""
+    normed = emb.normalized_embeddings
+    sim = tf.matmul(tf.gather(normed, ids), normed, transpose_b=True).numpy()
+    return (-sim).argsort(axis=1)[:, 1:k + 1]
+
+
+def main(args: argparse.Namespace) -> int:
+    """``tlcore run word2vec [--corpus ptb|text8] [--epochs N] [--steps S]``."""
+    opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
+    import keras
+    import tensorflow as tf
+
+    import tlcore as tl
+
+    seed_everything(args.seed)
+    rng = random.Random(args.seed)
+    words = load_words(tl, opts.corpus, getattr(args, "data_dir", None))
+    if opts.limit:
+        words = words[:opts.limit]
+    vocabulary_size = min(VOCABULARY_SIZE, len(set(words)))
+    data, count, dictionary, reverse_dictionary = tl.nlp.build_words_dataset(
+        words, vocabulary_size, True, "UNK")
+    say(args, f"Data size {len(data)}; vocabulary size {vocabulary_size}")
+    say(args, f"Most 5 common words (+UNK) {count[:5]}")
+    say(args, f"Sample data {data[:10]} {[reverse_dictionary[i] for i in data[:10]]}")
+    batch_size = args.batch_size or BATCH_SIZE
+    epochs = args.epochs or 1
+    num_steps = opts.steps or max(1, int(len(data) / batch_size * epochs))
+
+    L = tl.layers
+    net = L.InputLayer([batch_size], dtype=tf.int32, name="train_inputs")
+    emb = L.Word2vecEmbeddingInputlayer(
+        net, vocabulary_size=vocabulary_size, embedding_size=EMBEDDING_SIZE,
+        num_sampled=NUM_SAMPLED, nce_loss_args={},
+        E_init=keras.initializers.RandomUniform(-1.0, 1.0),
+        nce_W_init=keras.initializers.TruncatedNormal(stddev=float(1 / np.sqrt(EMBEDDING_SIZE))),
+        nce_b_init=keras.initializers.Zeros(), name="word2vec")
+    emb.print_params()
+    params = emb.trainable_params
+    opt = keras.optimizers.Adagrad(learning_rate=LEARNING_RATE, initial_accumulator_value=0.1)
+
+    @tf.function
+    def train_step(x: Any, y: Any) -> Any:
+        with tf.GradientTape() as tape:
+            loss = emb.nce_cost(x, y, is_train=True)
+        opt.apply_gradients(zip(tape.gradient(loss, params), params))
+        return loss
+
+    # the seed's check words: 16 drawn from the 100 most frequent (id 0 is UNK)
+    valid_ids = sorted(rng.sample(range(1, min(101, vocabulary_size)), min(16, vocabulary_size - 1)))
+
+    def show_nearest() -> None:
+        for i, near in zip(valid_ids, nearest(emb, tf, valid_ids)):
+            say(args, "Nearest to %s: %s" % (reverse_dictionary[i],
+                                              ", ".join(reverse_dictionary[j] for j in near)))
+
+    data_index, average_loss, start = 0, 0.0, time.time()
+    last_avg = float("nan")
+    for step in range(num_steps):
+        batch, labels, data_index = tl.nlp.generate_skip_gram_batch(
+            data, batch_size, NUM_SKIPS, SKIP_WINDOW, data_index, rng=rng)
+        average_loss += float(train_step(tf.constant(batch), tf.constant(labels)))
+        if (step + 1) % opts.print_freq == 0 or step + 1 == num_steps:
+            n = opts.print_freq if (step + 1) % opts.print_freq == 0 else (step + 1) % opts.print_freq
+            last_avg = average_loss / n
+            say(args, "Average loss at step %d/%d. loss: %f took: %fs" % (
+                step + 1, num_steps, last_avg, time.time() - start))
+            average_loss, start = 0.0, time.time()
+        if (step + 1) % opts.eval_freq == 0:
+            show_nearest()
+    show_nearest()
+    folder = out_dir(args, NAME)
+    tl.nlp.save_vocab(count, name=os.path.join(folder, "vocab.txt"))
+    path = tl.files.save_npz(emb.all_params, name=os.path.join(folder, "model.npz"))
+    set_result(args, loss=last_avg, model=path)
+    return 0
