@@ -48,6 +48,12 @@ LAYERS: dict[str, str] = {
     "InstanceNormLayer": _L + "normalization:InstanceNormLayer",
     "GroupNormLayer": _L + "normalization:GroupNormLayer",
     "SwitchNormLayer": _L + "normalization:SwitchNormLayer",
+    # deformable.py
+    "DeformableConv2d": _L + "deformable:DeformableConv2d",
+    # spatial_transformer.py
+    "SpatialTransformer2dAffineLayer": _L + "spatial_transformer:SpatialTransformer2dAffineLayer",
+    "transformer": _L + "spatial_transformer:transformer",
+    "batch_transformer": _L + "spatial_transformer:batch_transformer",
 }
 
 
