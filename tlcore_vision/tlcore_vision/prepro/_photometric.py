@@ -110,8 +110,9 @@ def samplewise_norm(x: Any, rescale: float | None = None, samplewise_center: boo
     One channel: subtract the image mean and divide by its std. Three channels: per pixel,
     across the channels (TensorLayer's behaviour). ``rescale`` multiplies first.
     """
-    x = np.asarray(x, dtype=np.float64 if not np.issubdtype(np.asarray(x).dtype, np.floating)
-                   else None)
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(np.float64)
     if rescale:
         x = x * rescale
     c = x.shape[channel_index]
