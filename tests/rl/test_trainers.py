@@ -253,3 +253,29 @@ def test_dqn_soft_target_update():
         np.testing.assert_allclose(t.numpy(), 0.25 * s.numpy() + 0.75 * b, rtol=1e-6)
     with pytest.raises(ValueError, match="tau"):
         DQN(mlp(), keras.optimizers.Adam(), TwoArmedBandit(), tau=0.0)
+
+
+def test_pg_sparse_update_equals_dense_update():
+    # Pong-like input: mostly zeros in {-1, 0, 1}; the sparse first-layer path gives the dense
+    # path's loss and gradients.
+    rng = np.random.default_rng(0)
+    init = keras.initializers.GlorotUniform
+    net = tl.layers.InputLayer([None, 400])
+    net = tl.layers.DenseLayer(net, n_units=16, act=tf.nn.relu, W_init=init(seed=0))
+    net = tl.layers.DenseLayer(net, n_units=3, W_init=init(seed=1))
+    env = gymnasium.make("CartPole-v1")  # only its (discrete) action space is used here
+    pg = PolicyGradient(net, keras.optimizers.SGD(0.1), env, action_list=[0, 1, 1], seed=0)
+    x = rng.choice(np.array([-1, 0, 0, 0, 0, 0, 0, 0, 0, 1], np.float32), size=(50, 400))
+    a = rng.integers(0, 3, 50).astype(np.int32)
+    r = rng.standard_normal(50).astype(np.float32)
+    loss_d, g_d = pg._grads(x, a, r)
+    nz = np.nonzero(x)
+    loss_s, g_s = pg._sparse_grads(np.stack(nz, 1).astype(np.int64), x[nz], np.array(x.shape, np.int64), a, r)
+    np.testing.assert_allclose(float(loss_s), float(loss_d), rtol=1e-5)
+    for gs, gd in zip(g_s, g_d):
+        np.testing.assert_allclose(tf.convert_to_tensor(gs).numpy(), gd.numpy(), rtol=1e-4, atol=1e-5)
+    # update() picks the sparse path for such data
+    pg._buffer = [(x.astype(np.int8), a, r)]
+    pg.update()
+    assert pg._sparse_grads.experimental_get_tracing_count() == 1
+    assert pg._grads.experimental_get_tracing_count() == 1  # only from the direct call above
