@@ -2,11 +2,9 @@
 few hundred samples through the hidden ``--limit`` option."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from tlcore.cli import main
@@ -47,6 +45,14 @@ def test_options_before_the_name_work_too(tmp_path, capsys):
     assert "mnist-dae: done in" in capsys.readouterr().out
     assert (tmp_path / "mnist-dae" / "relu.npz").exists()
     assert (tmp_path / "mnist-dae" / "w1pre_1.npz").exists()
+
+
+def test_dropconnect_runs(tmp_path, capsys, caplog):
+    assert main(["run", "mnist-dropconnect", "--epochs", "1", "--limit", "100", "--out",
+                 str(tmp_path), "--quiet"]) == 0
+    assert "mnist-dropconnect: done in" in capsys.readouterr().out
+    assert "Instantiate DropconnectDenseLayer dropconnect1" in caplog.text
+    assert (tmp_path / "mnist-dropconnect" / "model.npz").exists()
 
 
 def test_sdae_pretrains_and_fine_tunes(tmp_path, capsys, caplog):

@@ -78,7 +78,10 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
             with a warning, ``"ignore"`` applies them anyway.
         checkpoint_dir: save weights, optimizer state and history here every
             ``checkpoint_freq`` epochs; a later call with the same directory resumes after the
-            last saved epoch (the shuffling order of each epoch does not depend on resuming).
+            last saved epoch (the shuffling order of each epoch does not depend on resuming,
+            so without dropout a resumed run equals an uninterrupted one; dropout masks come
+            from TensorFlow's stateful random ops, whose state is not checkpointed, so resumed
+            epochs draw other masks).
         checkpoint_freq: epochs between checkpoints.
         max_checkpoints: checkpoints kept in ``checkpoint_dir``.
         eval_batch_size: batch size of evaluations; default ``max(batch_size, 1000)``.
