@@ -78,6 +78,7 @@ DATASETS: dict[str, str] = {
 #: example name (tlcore run <name>) -> "module:attr" of a ``main(args) -> int``
 EXAMPLES: dict[str, str] = {
     "mnist-cnn": "tlcore_vision.examples.mnist_cnn:main",
+    "cifar10-cnn": "tlcore_vision.examples.cifar10_cnn:main",
 }
 
 
