@@ -20,6 +20,13 @@ _EXPORTS: dict[str, str] = {
     "predict": "_training",
     "evaluation": "_evaluation",
     "TrainingHistory": "_history",
+    "make_strategy": "_distributed",
+    "parse_tf_config": "_distributed",
+    "is_chief": "_distributed",
+    "free_port": "_distributed",
+    "free_ports": "_distributed",
+    "distribute_dataset": "_distributed",
+    "EpochBackup": "_distributed",
 }
 
 __all__ = sorted(_EXPORTS)

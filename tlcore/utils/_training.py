@@ -38,7 +38,8 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         steps_per_call: int | None = None, nan_policy: str = "raise",
         checkpoint_dir: str | None = None, checkpoint_freq: int = 1, max_checkpoints: int = 3,
         eval_batch_size: int | None = None,
-        callbacks: Sequence[Callable[[int, TrainingHistory], None]] = ()) -> TrainingHistory:
+        callbacks: Sequence[Callable[[int, TrainingHistory], None]] = (),
+        strategy: Any = None, backup_dir: str | None = None) -> TrainingHistory:
     """Train ``network`` with the optimizer ``train_op`` on minibatches of ``(X_train, y_train)``.
 
     On epoch 1, every ``print_freq`` epochs and the last epoch it logs (logger ``tlcore``)::
@@ -86,6 +87,13 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         max_checkpoints: checkpoints kept in ``checkpoint_dir``.
         eval_batch_size: batch size of evaluations; default ``max(batch_size, 1000)``.
         callbacks: ``callback(epoch, history)`` called after each epoch.
+        strategy: a ``tf.distribute`` strategy (e.g. ``tf.distribute.MirroredStrategy()`` or
+            ``tl.utils.make_strategy("multiworker")``); build the network and the optimizer
+            inside ``strategy.scope()``. ``None`` uses the strategy of an enclosing scope, if
+            any, else one device. See docs/distributed.md and ``tlcore.utils._distributed``.
+        backup_dir: back up weights, optimizer state and history here after every epoch (the
+            chief writes, every worker restores): a run killed and restarted with the same
+            ``backup_dir`` resumes after the last completed epoch; deleted when it completes.
 
     Returns:
         The :class:`~tlcore.utils.TrainingHistory` of all epochs (restored ones included).
@@ -119,7 +127,8 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         tensorboard_weight_histograms=tensorboard_weight_histograms, shuffle=shuffle, seed=seed,
         progress=progress, steps_per_call=steps_per_call, nan_policy=nan_policy,
         checkpoint_dir=checkpoint_dir, checkpoint_freq=checkpoint_freq,
-        max_checkpoints=max_checkpoints, eval_batch_size=eval_batch_size, callbacks=callbacks)
+        max_checkpoints=max_checkpoints, eval_batch_size=eval_batch_size, callbacks=callbacks,
+        strategy=strategy, backup_dir=backup_dir)
 
 
 def test(network: Any, acc: Callable[[Any, Any], tf.Tensor] | None, X_test: Any, y_test: Any,
@@ -203,8 +212,22 @@ def _train(loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable], networ
            checkpoint_dir: str | None, checkpoint_freq: int, max_checkpoints: int,
            eval_batch_size: int | None,
            callbacks: Sequence[Callable[[int, TrainingHistory], None]],
-           what: str = "fit") -> TrainingHistory:
+           what: str = "fit", strategy: Any = None, backup_dir: str | None = None
+           ) -> TrainingHistory:
     """The loop shared by :func:`fit` and ``ReconLayer.pretrain``."""
+    if strategy is not None or backup_dir is not None or tf.distribute.has_strategy():
+        from tlcore.utils._distributed import train as train_distributed
+
+        return train_distributed(
+            loss_fn, optimizer, variables, network, X_train, y_train, strategy=strategy,
+            backup_dir=backup_dir, acc=acc, batch_size=batch_size, n_epoch=n_epoch,
+            print_freq=print_freq, X_val=X_val, y_val=y_val, eval_train=eval_train,
+            tensorboard_dir=tensorboard_dir, tensorboard_epoch_freq=tensorboard_epoch_freq,
+            tensorboard_weight_histograms=tensorboard_weight_histograms, shuffle=shuffle,
+            seed=seed, progress=progress, steps_per_call=steps_per_call, nan_policy=nan_policy,
+            checkpoint_dir=checkpoint_dir, checkpoint_freq=checkpoint_freq,
+            max_checkpoints=max_checkpoints, eval_batch_size=eval_batch_size,
+            callbacks=callbacks, what=what)
     batch_size = _positive_int("batch_size", batch_size)
     print_freq = _positive_int("print_freq", print_freq)
     checkpoint_freq = _positive_int("checkpoint_freq", checkpoint_freq)
