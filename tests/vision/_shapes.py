@@ -1,4 +1,4 @@
-"""TensorLayer/TensorFlow output-shape formulas and hypothesis strategies shared by the vision tests."""
+"""Output-shape formulas (TensorLayer's/TF's) and hypothesis strategies for the vision tests."""
 from __future__ import annotations
 
 import math

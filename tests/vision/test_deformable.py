@@ -83,7 +83,7 @@ def test_offsets_from_a_conv_layer_and_tensorlayer_variables():
 
 def test_bad_offsets_name_the_layer():
     x = InputLayer([None, 8, 8, 3])
-    with pytest.raises(ValueError, match=r"DeformableConv2d 'd'.*2\*kh\*kw = 18.*\(None, 8, 8, 8\)"):
+    with pytest.raises(ValueError, match=r"'d'.*2\*kh\*kw = 18.*\(None, 8, 8, 8\)"):
         DeformableConv2d(x, Conv2d(x, 8, 3), 4, (3, 3), name="d")
     with pytest.raises(ValueError, match=r"DeformableConv2d 'd'.*spatial size"):
         DeformableConv2d(x, Conv2d(x, 18, 3, 2), 4, (3, 3), name="d")

@@ -97,7 +97,8 @@ BAD = [
     (lambda i: P.MaxPool2d(i, (9, 9), padding="valid", name="p"), r"MaxPool2d 'p'.*smaller"),
     (lambda i: P.MaxPool1d(i, name="p"), r"MaxPool1d 'p'.*rank-3"),
     (lambda i: P.GlobalMeanPool3d(i, name="p"), r"GlobalMeanPool3d 'p'.*rank-5"),
-    (lambda i: P.PoolLayer(i, (1, 2, 2, 2, 1), (1, 1, 1, 1, 1), name="p"), r"PoolLayer 'p'.*rank-5"),
+    (lambda i: P.PoolLayer(i, (1, 2, 2, 2, 1), (1, 1, 1, 1, 1), name="p"),
+     r"PoolLayer 'p'.*rank-5"),
     (lambda i: P.PoolLayer(i, pool="sum_pool", name="p"), r"PoolLayer 'p'.*pool"),
 ]
 

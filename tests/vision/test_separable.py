@@ -110,7 +110,8 @@ BAD = [
     (lambda i: SeparableConv2d(i, 4, 3, 2, dilation_rate=2, name="d"),
      r"SeparableConv2d 'd'.*dilation"),
     (lambda i: SeparableConv1d(i, 4, name="d"), r"SeparableConv1d 'd'.*rank-3"),
-    (lambda i: SeparableConv2d(i, 4, 3, padding="causal", name="d"), r"SeparableConv2d 'd'.*padding"),
+    (lambda i: SeparableConv2d(i, 4, 3, padding="causal", name="d"),
+     r"SeparableConv2d 'd'.*padding"),
 ]
 
 

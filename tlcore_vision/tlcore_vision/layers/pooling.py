@@ -70,7 +70,7 @@ _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
 
 class PoolND(Layer):
-    """Base of Max/MeanPool{1,2,3}d: ``rank`` and ``kind`` (``'MAX'``/``'AVG'``) fixed by subclasses."""
+    """Base of Max/MeanPool{1,2,3}d; subclasses fix ``rank`` and ``kind`` (``'MAX'``/``'AVG'``)."""
 
     rank: ClassVar[int] = 2
     kind: ClassVar[str] = "MAX"
@@ -94,7 +94,8 @@ class PoolND(Layer):
         spatial = dims[2:] if self.channels_first else dims[1:-1]
         out = []
         for n, k, s in zip(spatial, self.filter_size, self.strides):
-            o = None if n is None else (-(-n // s) if self.padding == "SAME" else -(-(n - k + 1) // s))
+            valid = -(-(n - k + 1) // s) if n is not None else None
+            o = None if n is None else (-(-n // s) if self.padding == "SAME" else valid)
             if o is not None and o < 1:
                 raise ValueError(f"{who(self)}: input of shape {tuple(dims)} is smaller than the "
                                  f"window {self.filter_size} with padding 'VALID'")
@@ -123,7 +124,8 @@ def _pool_class(name: str, rank: int, kind: str, size: Any, strides: Any, paddin
                  name: str | None = None) -> None:
         PoolND.__init__(self, prev, filter_size, strides, padding, data_format, name=name)
 
-    doc = (f"{rank}-D {what} pooling (``tf.nn.max_pool``/``tf.nn.avg_pool``); ``strides=None`` means ``filter_size``.\n\n"
+    doc = (f"{rank}-D {what} pooling (``tf.nn.max_pool``/``avg_pool``); ``strides=None`` means "
+           f"``filter_size``.\n\n"
            f"    Args:\n        prev: parent of rank {rank + 2}, channels last (or first with "
            f"``data_format``).\n        filter_size: window, default ``{size}``.\n"
            f"        strides: default ``{strides}``.\n        padding: default ``{padding!r}``.\n")
@@ -158,7 +160,8 @@ class GlobalPoolND(Layer):
         return tf.TensorSpec((input_spec.shape[0], self._c), input_spec.dtype)
 
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
-        axes = list(range(2, self.rank + 2)) if self.channels_first else list(range(1, self.rank + 1))
+        start = 2 if self.channels_first else 1
+        axes = list(range(start, start + self.rank))
         fn = tf.reduce_max if self.kind == "MAX" else tf.reduce_mean
         return fn(inputs, axis=axes)
 
