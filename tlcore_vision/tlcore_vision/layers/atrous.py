@@ -17,7 +17,7 @@ from tlcore_vision.layers.deconv import TransposedConvND
 
 
 class AtrousConv1dLayer(ConvND):
-    """1-D dilated convolution (TensorLayer's ``atrous_conv1d``); variables ``W_conv1d``, ``b_conv1d``.
+    """1-D dilated convolution (TensorLayer's ``atrous_conv1d``): variables W_conv1d, b_conv1d.
 
     Args:
         prev: parent ``(batch, width, c)`` (``'NCW'``: ``(batch, c, width)``).
