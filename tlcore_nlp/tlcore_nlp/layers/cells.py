@@ -113,6 +113,8 @@ class RNNCell:
 
     def __call__(self, inputs: tf.Tensor, state: Any) -> tuple[tf.Tensor, Any]:
         """One step, as a TF1 cell: ``(output, new_state)``."""
+        inputs = tf.convert_to_tensor(inputs, self.owner.dtype)
+        state = tf.nest.map_structure(lambda t: tf.convert_to_tensor(t, self.owner.dtype), state)
         return self.stepper()(self.input_proj(inputs), state)
 
     def config(self) -> dict[str, Any]:
@@ -249,10 +251,10 @@ def resolve_cell(layer: Any, cell_fn: Any, cell_init_args: Any) -> tuple[type, d
     if cls is None:
         raise ValueError(f"{who(layer)}: cell_fn must be a tlcore cell class or one of "
                          f"{sorted(set(_CELLS))}, received {cell_fn!r}")
-    args = dict(cell_init_args or {})
     if not isinstance(cell_init_args, (dict, type(None))):
         raise ValueError(f"{who(layer)}: cell_init_args must be a dict or None, received "
                          f"{cell_init_args!r}")
+    args = dict(cell_init_args or {})
     allowed = set(getattr(cls, "options", ())) or (
         set(inspect.signature(cls.__init__).parameters) - {"self", "owner", "n_in", "n_hidden",
                                                           "initializer", "prefix"})
