@@ -1,0 +1,63 @@
+"""Tests for tlcore_nlp/layers/translate_model.py on a toy task (tiny model, few steps)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tlcore_nlp.layers.translate_model import (BUCKETS, EOS_ID, GO_ID, PAD_ID,
+                                               EmbeddingAttentionSeq2seqWrapper)
+
+
+def test_get_batch_reverses_source_and_pads_like_the_seed():
+    """The tokenized "I go ." (3 ids) falls in bucket (5, 10)."""
+    model = EmbeddingAttentionSeq2seqWrapper(20, 20, size=4, num_layers=1, batch_size=1)
+    src, tgt = [7, 8, 9], [10, 11, 12, EOS_ID]
+    assert model.buckets == BUCKETS
+    assert model.bucket_id_for(src, tgt) == 0
+    enc, dec, w = model.get_batch(None, 0, pairs=[(src, tgt)])
+    assert enc.tolist() == [[PAD_ID, PAD_ID, 9, 8, 7]]
+    assert dec.tolist() == [[GO_ID, 10, 11, 12, EOS_ID, 0, 0, 0, 0, 0]]
+    assert w.tolist() == [[1, 1, 1, 1, 0, 0, 0, 0, 0, 0]]
+    with pytest.raises(ValueError, match=r"does not fit bucket 0"):
+        model.get_batch(None, 0, pairs=[(list(range(6)), tgt)])
+
+
+@pytest.mark.parametrize("use_lstm,attention,num_samples,layers,ratio",
+                         [(False, "bahdanau", 8, 1, 0.5), (True, "luong", 0, 2, 0.8)],
+                         ids=["gru-bahdanau-sampled-1", "lstm-luong-full-2"])
+def test_training_learns_a_copy_task_and_decoders_agree(use_lstm, attention, num_samples, layers,
+                                                        ratio):
+    """A copy task; 150 SGD steps (2 layers learn slower: a looser bound)."""
+    tf.random.set_seed(0)
+    vocab = 12
+    model = EmbeddingAttentionSeq2seqWrapper(
+        vocab, vocab, buckets=[(3, 5)], size=16, num_layers=layers, max_gradient_norm=5.0,
+        batch_size=16, learning_rate=1.0, learning_rate_decay_factor=0.5, use_lstm=use_lstm,
+        num_samples=num_samples, attention=attention, seed=0)
+    rng = np.random.default_rng(0)
+    pairs = [(list(s), [*s, EOS_ID]) for s in rng.integers(4, vocab, (64, 3))]
+    enc, dec, w = model.get_batch([pairs], 0)
+    _, first, _ = model.step(enc, dec, w, 0, forward_only=True)
+    for _ in range(150):
+        norm, loss, _ = model.step(*model.get_batch([pairs], 0), 0, forward_only=False)
+        assert np.isfinite(norm) and np.isfinite(loss)
+    _, last, logits = model.step(enc, dec, w, 0, forward_only=True)
+    assert logits.shape == (16, 5, vocab)
+    assert last < ratio * first
+    assert int(model.global_step.numpy()) == 150
+    assert model.learning_rate_decay_op() == pytest.approx(0.5)
+    # greedy = beam search with beam 1; a wider beam never finds a worse sequence
+    src = pairs[0][0]
+    greedy = model.decode(src)[0]
+    beam1, _ = model.beam_search(src, beam_size=1)
+    assert beam1 == greedy
+    beam3, score3 = model.beam_search(src, beam_size=3)
+    assert score3 >= model.sequence_log_prob(src, greedy) - 1e-4
+    if len(beam3) < 5:  # ended with EOS inside the bucket: its score is its log-probability
+        assert score3 == pytest.approx(model.sequence_log_prob(src, beam3), abs=1e-3)
+
+
+def test_bad_attention_is_named():
+    with pytest.raises(ValueError, match=r"attention must be 'bahdanau' or 'luong', received 'dot'"):
+        EmbeddingAttentionSeq2seqWrapper(10, 10, size=4, num_layers=1, attention="dot")
