@@ -4,7 +4,28 @@ from __future__ import annotations
 from tlcore.plugins import hookimpl
 
 #: registered name -> "module:attr" target
-LAYERS: dict[str, str] = {}
+LAYERS: dict[str, str] = {
+    "EmbeddingInputlayer": "tlcore_nlp.layers.embedding:EmbeddingInputlayer",
+    "AverageEmbeddingInputlayer": "tlcore_nlp.layers.embedding:AverageEmbeddingInputlayer",
+    "Word2vecEmbeddingInputlayer": "tlcore_nlp.layers.embedding:Word2vecEmbeddingInputlayer",
+    "BasicLSTMCell": "tlcore_nlp.layers.cells:BasicLSTMCell",
+    "GRUCell": "tlcore_nlp.layers.cells:GRUCell",
+    "BasicRNNCell": "tlcore_nlp.layers.cells:BasicRNNCell",
+    "LSTMStateTuple": "tlcore_nlp.layers.cells:LSTMStateTuple",
+    "RNNLayer": "tlcore_nlp.layers.rnn:RNNLayer",
+    "BiRNNLayer": "tlcore_nlp.layers.rnn:BiRNNLayer",
+    "DynamicRNNLayer": "tlcore_nlp.layers.dynamic_rnn:DynamicRNNLayer",
+    "BiDynamicRNNLayer": "tlcore_nlp.layers.dynamic_rnn:BiDynamicRNNLayer",
+    "ConvLSTMLayer": "tlcore_nlp.layers.conv_lstm:ConvLSTMLayer",
+    "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
+    "Seq2Seq": "tlcore_nlp.layers.seq2seq:Seq2Seq",
+    "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",
+    "retrieve_seq_length_op2": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op2",
+    "retrieve_seq_length_op3": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op3",
+    "target_mask_op": "tlcore_nlp.layers.seq_ops:target_mask_op",
+    "advanced_indexing_op": "tlcore_nlp.layers.seq_ops:advanced_indexing_op",
+    "initialize_rnn_state": "tlcore_nlp.layers.seq_ops:initialize_rnn_state",
+}
 
 
 #: namespace (tl.<name>) -> "module:" (an empty attribute is the module itself)
