@@ -18,7 +18,7 @@ def _args(tmp_path, shared_data, *extra, epochs=1, batch_size=None):
 
 def test_examples_are_registered():
     reg = get_registry()
-    for name in ("word2vec", "ptb-lstm", "generate-text"):
+    for name in ("word2vec", "ptb-lstm", "generate-text", "translate"):
         assert callable(reg.get("examples", name))
 
 
@@ -65,3 +65,17 @@ def test_bad_option_is_a_usage_error(tmp_path, shared_data):
     main = get_registry().get("examples", "ptb-lstm")
     with pytest.raises(SystemExit):
         main(_args(tmp_path, shared_data, "--config", "huge"))
+
+
+def test_translate_tiny_run(tmp_path, shared_data):
+    pytest.importorskip("tlcore_nlp.layers.translate_model")
+    main = get_registry().get("examples", "translate")
+    args = _args(tmp_path, shared_data, "--steps", "4", "--steps-per-checkpoint", "2",
+                 "--size", "16", "--num-layers", "1", "--vocab-size", "300", "--buckets", "2",
+                 "--test-limit", "8", "--num-samples", "64", batch_size=8)
+    assert main(args) == 0
+    assert 0.0 <= args.result["bleu"] <= 100.0
+    # the seed's vocabulary files: _PAD _GO _EOS _UNK first, then the most frequent tokens
+    vocab = (tmp_path / "translate" / "vocab300.fr").read_bytes().splitlines()
+    assert vocab[:4] == [b"_PAD", b"_GO", b"_EOS", b"_UNK"] and len(vocab) == 300
+    assert b"." in vocab[4:8]

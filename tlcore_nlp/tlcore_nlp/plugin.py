@@ -50,6 +50,7 @@ EXAMPLES: dict[str, str] = {
     "word2vec": "tlcore_nlp.examples.word2vec:main",
     "ptb-lstm": "tlcore_nlp.examples.ptb_lstm:main",
     "generate-text": "tlcore_nlp.examples.generate_text:main",
+    "translate": "tlcore_nlp.examples.translate:main",
 }
 
 
