@@ -150,6 +150,12 @@ class DQN:
         def q_values(x: tf.Tensor) -> tf.Tensor:
             return q(x, is_train=False)
 
+        tau = self.tau
+
+        def soft_update() -> None:
+            for t, s in zip(target.all_params, q.all_params):
+                t.assign(tau * s + (1.0 - tau) * t)
+
         @tf.function(input_signature=[spec, tf.TensorSpec([None], tf.int32),
                                       tf.TensorSpec([None], tf.float32), spec,
                                       tf.TensorSpec([None], tf.float32)])
@@ -167,6 +173,8 @@ class DQN:
                 loss = tf.reduce_mean(huber(y - q_sa, delta))
             grads = tape.gradient(loss, params)
             self.optimizer.apply_gradients(zip(grads, params))
+            if tau is not None:  # Polyak target, in the same call (one dispatch per step)
+                soft_update()
             return loss
 
         @tf.function
@@ -174,12 +182,7 @@ class DQN:
             for t, s in zip(target.all_params, q.all_params):
                 t.assign(s)
 
-        tau = self.tau if self.tau is not None else 1.0
-
-        @tf.function
-        def soft_sync() -> None:
-            for t, s in zip(target.all_params, q.all_params):
-                t.assign(tau * s + (1.0 - tau) * t)
+        soft_sync = tf.function(soft_update) if tau is not None else None
 
         self._q_tf, self._train_step, self._sync, self._soft_sync = q_values, train_step, sync, soft_sync
 
@@ -245,8 +248,6 @@ class DQN:
             if self.steps >= self.learning_starts and self.steps % self.train_freq == 0:
                 loss = float(self._train_step(*self.buffer.sample(self.batch_size, self.rng)))
                 self.updates += 1
-                if self.tau is not None:
-                    self._soft_sync()
                 if self._fast is not None:
                     self._fast.refresh()
             if self.tau is None and self.steps % self.target_update == 0:
