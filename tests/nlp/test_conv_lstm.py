@@ -67,5 +67,6 @@ def test_bad_args_name_the_layer(kw, match):
 
 
 def test_rank_is_checked():
-    with pytest.raises(ValueError, match=r"ConvLSTMLayer 'c': expected input \[batch, n_steps, H, W, C\]"):
+    with pytest.raises(ValueError,
+                       match=r"ConvLSTMLayer 'c': expected input \[batch, n_steps, H, W, C\]"):
         ConvLSTMLayer(InputLayer([None, 4, 4, 1]), name="c")

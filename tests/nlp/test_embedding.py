@@ -46,7 +46,8 @@ def test_embedding_init_is_uniform_point_one_and_differs_per_layer():
 
 
 def test_embedding_rejects_float_ids():
-    with pytest.raises(ValueError, match=r"EmbeddingInputlayer 'e': expected int word ids.*float32"):
+    with pytest.raises(ValueError,
+                       match=r"EmbeddingInputlayer 'e': expected int word ids.*float32"):
         EmbeddingInputlayer(InputLayer([None, 3]), vocabulary_size=5, embedding_size=2, name="e")
 
 

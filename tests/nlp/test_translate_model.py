@@ -59,5 +59,12 @@ def test_training_learns_a_copy_task_and_decoders_agree(use_lstm, attention, num
 
 
 def test_bad_attention_is_named():
-    with pytest.raises(ValueError, match=r"attention must be 'bahdanau' or 'luong', received 'dot'"):
+    with pytest.raises(ValueError,
+                       match=r"attention must be 'bahdanau' or 'luong', received 'dot'"):
         EmbeddingAttentionSeq2seqWrapper(10, 10, size=4, num_layers=1, attention="dot")
+
+
+def test_registered_as_in_tensorlayer_1_5():
+    import tlcore as tl
+
+    assert tl.layers.EmbeddingAttentionSeq2seqWrapper is EmbeddingAttentionSeq2seqWrapper

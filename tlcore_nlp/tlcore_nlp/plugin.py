@@ -19,6 +19,8 @@ LAYERS: dict[str, str] = {
     "ConvLSTMLayer": "tlcore_nlp.layers.conv_lstm:ConvLSTMLayer",
     "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
     "Seq2Seq": "tlcore_nlp.layers.seq2seq:Seq2Seq",
+    "EmbeddingAttentionSeq2seqWrapper":
+        "tlcore_nlp.layers.translate_model:EmbeddingAttentionSeq2seqWrapper",
     "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",
     "retrieve_seq_length_op2": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op2",
     "retrieve_seq_length_op3": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op3",

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import act_name, get_act, who
+from tlcore.layers._utils import get_act, who
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMStateTuple", "RNNCell",
            "fresh_init", "resolve_cell", "unroll"]
@@ -117,10 +117,6 @@ class RNNCell:
         state = tf.nest.map_structure(lambda t: tf.convert_to_tensor(t, self.owner.dtype), state)
         return self.stepper()(self.input_proj(inputs), state)
 
-    def config(self) -> dict[str, Any]:
-        """The cell's ``cell_init_args``, JSON-ready."""
-        return {} if self.activation is tf.tanh else {"activation": act_name(self.activation)}
-
 
 class BasicLSTMCell(RNNCell):
     """TF1's BasicLSTMCell: gates i, j, f, o from one kernel; ``forget_bias`` added to f.
@@ -169,9 +165,6 @@ class BasicLSTMCell(RNNCell):
             return new_h, LSTMStateTuple(new_c, new_h)
 
         return step
-
-    def config(self) -> dict[str, Any]:
-        return {"forget_bias": self.forget_bias, **super().config()}
 
 
 class GRUCell(RNNCell):

@@ -19,7 +19,8 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import act_name, check_positive_int, check_prob, get_init, last_dim, who
+from tlcore.layers._utils import (act_name, check_positive_int, check_prob, get_init, last_dim,
+                                  who)
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import RNNCell, cell_name, resolve_cell, unroll
 
@@ -86,7 +87,8 @@ class RecurrentLayer(Layer):
             if len(dropout) != 2:
                 raise ValueError(f"{who(self)}: dropout must be a keep probability or an (in, out) "
                                  f"pair, received {dropout!r}")
-            return (check_prob(self, "dropout", dropout[0]), check_prob(self, "dropout", dropout[1]))
+            return (check_prob(self, "dropout", dropout[0]),
+                    check_prob(self, "dropout", dropout[1]))
         k = check_prob(self, "dropout", dropout)
         return (k, k)
 

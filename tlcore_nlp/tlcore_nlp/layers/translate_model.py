@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, fresh_init
+from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, fresh_init, unroll
 from tlcore_nlp.layers.rnn import run_stack
 
 __all__ = ["BUCKETS", "EOS_ID", "EmbeddingAttentionSeq2seqWrapper", "GO_ID", "PAD_ID", "UNK_ID"]
@@ -160,8 +160,8 @@ class EmbeddingAttentionSeq2seqWrapper:
         dec = np.full((len(pairs), dec_len), PAD_ID, np.int32)
         for b, (src, tgt) in enumerate(pairs):
             if len(src) > enc_len or len(tgt) + 1 > dec_len:
-                raise ValueError(f"get_batch: pair of lengths ({len(src)}, {len(tgt)}) does not fit "
-                                 f"bucket {bucket_id} {self.buckets[bucket_id]}")
+                raise ValueError(f"get_batch: pair of lengths ({len(src)}, {len(tgt)}) does not "
+                                 f"fit bucket {bucket_id} {self.buckets[bucket_id]}")
             enc[b, enc_len - len(src):] = list(reversed(src))
             dec[b, : len(tgt) + 1] = [GO_ID, *tgt]
         weights = np.zeros(dec.shape, np.float32)
@@ -215,7 +215,6 @@ class EmbeddingAttentionSeq2seqWrapper:
             out, states, context = self._decoder_step(steppers, e, list(states), context, enc)
             return out, (tuple(states), context)
 
-        from tlcore_nlp.layers.cells import unroll
         outs, _ = unroll(step, emb, (tuple(finals), tf.zeros([batch, self.size])))
         return outs  # [B, T, size]
 
