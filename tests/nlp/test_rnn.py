@@ -174,3 +174,12 @@ def test_initial_state_structure_is_checked():
     out = net(_x(1, 2, 2), initial_state=LSTMStateTuple(np.zeros((1, 3), np.float32),
                                                         np.zeros((1, 3), np.float32)))
     assert out.shape == (1, 2, 3)
+
+
+def test_state_variables_are_listed_apart_from_params():
+    net = BiRNNLayer(InputLayer([None, None, 2]), n_hidden=3)
+    params = {id(v) for v in net.all_params}
+    # (c, h) per direction, initial and final, plus the stored batch size
+    assert len(net.state_variables) == 2 * 4 + 1
+    assert not params & {id(v) for v in net.state_variables}
+    assert all(not v.trainable for v in net.state_variables)

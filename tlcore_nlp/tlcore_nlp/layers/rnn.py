@@ -135,6 +135,13 @@ class RecurrentLayer(Layer):
                                self.dtype), self.state_shapes)
 
     @property
+    def state_variables(self) -> list[tf.Variable]:
+        """The non-trainable variables holding the state (not parameters): what an exporter
+        such as ``tf.saved_model.save`` must track besides ``all_params``."""
+        return [*self._init_vars, *self._final_vars, self._state_batch,
+                *getattr(self, "_encode_vars", ())]
+
+    @property
     def initial_state(self) -> Any:
         """The state the last call started from (empty before the first call)."""
         return self._pack([v.read_value() for v in self._init_vars])
