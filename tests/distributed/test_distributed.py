@@ -349,3 +349,18 @@ def test_distribute_dataset_hands_out_every_sample_once():
     seen = [strategy.experimental_local_results(b)[0].numpy()[:, 0] for b in ds]
     assert [len(b) for b in seen] == [4, 4, 2]
     assert sorted(np.concatenate(seen).tolist()) == list(range(10))
+
+
+def test_fit_inside_a_scope_uses_its_strategy(caplog):
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    X, y = data()
+    with strategy.scope():
+        net = small_mlp()
+        opt = keras.optimizers.Adam(1e-3)
+        before = [v.numpy() for v in net.trainable_params]
+        with caplog.at_level("INFO", logger="tlcore"):
+            h = tl.utils.fit(net, opt, tl.cost.cross_entropy, X, y, batch_size=8, n_epoch=2,
+                             progress=False)
+    assert h.epochs == [1, 2] and np.isfinite(h.train_loss).all()
+    assert all(not np.allclose(v.numpy(), b) for v, b in zip(net.trainable_params, before))
+    assert "MirroredStrategy with 1 replica(s), global batch 8" in caplog.text
