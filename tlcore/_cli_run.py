@@ -28,6 +28,8 @@ def _common_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=argparse.SUPPRESS)
     p.add_argument("--out", default=argparse.SUPPRESS)
     p.add_argument("--quiet", action="store_true", default=argparse.SUPPRESS)
+    p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"),
+                   default=argparse.SUPPRESS)
     return p
 
 
@@ -57,9 +59,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tlcore import set_verbosity
 
     set_verbosity("INFO")
+    strategy = _make_strategy(args)
+    if strategy is False:
+        return 2
     args.result = {}
     start = time.perf_counter()
-    code = int(main(args) or 0)
+    from tlcore.utils._distributed import maybe_scope
+
+    with maybe_scope(strategy):  # fit picks up the strategy of the enclosing scope
+        code = int(main(args) or 0)
     took = time.perf_counter() - start
     result = getattr(args, "result", None) or {}
     if code == 0:
@@ -70,6 +78,32 @@ def cmd_run(args: argparse.Namespace) -> int:
             parts.append(f"model saved to {result['model']}")
         print("; ".join(parts), flush=True)
     return code
+
+
+def _make_strategy(args: argparse.Namespace) -> Any:
+    """``--strategy``: the strategy (None for none), or False after printing a config error.
+
+    On a machine without GPU, ``mirrored`` splits the CPU into ``$TLCORE_CPU_REPLICAS``
+    (default 2) logical devices. Non-chief workers write under ``OUT/worker-N``.
+    """
+    kind = getattr(args, "strategy", None) or "none"
+    if kind == "none":
+        args.strategy = None
+        return None
+    from tlcore.utils._distributed import is_chief, make_strategy
+
+    try:
+        strategy = make_strategy(kind, cpu_replicas=int(os.environ.get("TLCORE_CPU_REPLICAS")
+                                                        or 2))
+    except (ValueError, OSError) as e:
+        print(f"tlcore run: --strategy {kind}: {e}", file=sys.stderr)
+        return False
+    if not is_chief(strategy):
+        resolver = strategy.cluster_resolver
+        args.out = os.path.join(getattr(args, "out", None) or "out",
+                                f"{resolver.task_type}-{resolver.task_id}")
+    args.strategy = strategy
+    return strategy
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
@@ -121,7 +155,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         import tensorflow as tf
 
         print(f"tensorflow {tf.__version__}")
-        devices = ", ".join(f"{d.device_type}:{d.name.split(':', 1)[-1]}"
+        devices = ", ".join(d.name.replace("/physical_device:", "")
                             for d in tf.config.list_physical_devices()) or "none"
         print(f"devices {devices}")
     except ImportError as e:  # pragma: no cover - tensorflow is a requirement
