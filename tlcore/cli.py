@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="dataset directory ($TLCORE_DATA_DIR)")
     p.add_argument("--out", default="out", help="where the model and logs are written")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--strategy", choices=("none", "mirrored", "multiworker"), default="none",
+                   help="tf.distribute strategy for examples that train with tl.utils.fit: "
+                        "mirrored (this machine's devices) or multiworker (TF_CONFIG); see "
+                        "docs/distributed.md")
     p.add_argument("extra", nargs=argparse.REMAINDER,
                    help="options passed on to the example (e.g. --config small)")
     p.set_defaults(func="tlcore._cli_run:cmd_run")

@@ -364,3 +364,16 @@ def test_fit_inside_a_scope_uses_its_strategy(caplog):
     assert h.epochs == [1, 2] and np.isfinite(h.train_loss).all()
     assert all(not np.allclose(v.numpy(), b) for v, b in zip(net.trainable_params, before))
     assert "MirroredStrategy with 1 replica(s), global batch 8" in caplog.text
+
+
+def test_tlcore_run_with_strategy(tmp_path, monkeypatch, capsys):
+    from tlcore.cli import main
+
+    code = main(["run", "mnist-mlp", "--strategy", "mirrored", "--epochs", "1", "--limit", "300",
+                 "--out", str(tmp_path), "--quiet"])
+    assert code == 0
+    assert (tmp_path / "mnist-mlp" / "model.npz").exists()
+    assert "test accuracy" in capsys.readouterr().out
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["127.0.0.1:1"]}')
+    assert main(["run", "mnist-mlp", "--strategy", "multiworker", "--out", str(tmp_path)]) == 2
+    assert "--strategy multiworker: TF_CONFIG is not valid JSON" in capsys.readouterr().err
