@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import check_layer
@@ -13,8 +13,9 @@ from tlcore_nlp.layers.dynamic_rnn import DynamicRNNLayer
 from tlcore_nlp.layers.seq2seq import Seq2Seq
 
 
+# one example: tracing 4 while-loops (and their gradients) is the cost; n_layer=2 is covered by
+# test_encoder_final_state_seeds_the_decoder
 @settings(max_examples=1)
-@example(cell="gru", n_layer=2, two_d=True)
 @given(cell=st.sampled_from(["lstm", "gru"]), n_layer=st.integers(1, 2), two_d=st.booleans())
 def test_seq2seq_properties(cell, n_layer, two_d):
     enc, dec = InputLayer([None, None, 3], name="enc"), InputLayer([None, None, 2], name="dec")
