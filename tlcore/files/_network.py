@@ -179,6 +179,9 @@ def export_saved_model(network: Any, export_dir: str, input_signature: Any = Non
 
     module = tf.Module(name="tlcore_network")
     module.params = list(network.all_params)  # tracked, so the weights are saved
+    # Non-parameter variables that forward reads (RNN state, keep probabilities) must be tracked
+    # too, or saving stops at an "untracked resource".
+    module.states = [v for layer in network.all_layers for v in layer.state_variables]
     module.__call__ = tf.function(serve, input_signature=input_signature)
     export_dir = os.fspath(export_dir)
     if os.path.isdir(export_dir) and os.listdir(export_dir) and not os.path.exists(

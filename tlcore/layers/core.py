@@ -234,6 +234,12 @@ class Layer:
             (layer.name, layer._own_drop) for layer in self._all_layers if layer._own_drop is not None)
 
     @property
+    def state_variables(self) -> list[tf.Variable]:
+        """This layer's variables that are not parameters but that ``forward`` reads (a dropout
+        keep probability, an RNN's kept state). Exporters must track them too."""
+        return [self._own_drop] if self._own_drop is not None else []
+
+    @property
     def input_layers(self) -> list[InputLayer]:
         """The network's InputLayers in the order ``__call__`` takes a list of inputs."""
         return [layer for layer in self._all_layers if isinstance(layer, InputLayer)]
