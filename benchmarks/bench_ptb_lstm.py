@@ -143,7 +143,8 @@ def main() -> None:
         print(f"round {rep + 1}: " + ", ".join(f"{n} {wps[n][-1]:.0f} wps" for n in names),
               flush=True)
     med = {n: statistics.median(v) for n, v in wps.items()}
-    print(f"TF {tf.__version__}, Keras {keras.__version__}, {platform.processor() or platform.machine()}, "
+    cpu = platform.processor() or platform.machine()
+    print(f"TF {tf.__version__}, Keras {keras.__version__}, {cpu}, "
           f"{os.cpu_count()} CPUs; PTB small (2 x 200 LSTM, batch {B}, {T} steps)")
     for n in names:
         print(f"{n:7s} median {med[n]:8.0f} words/s")

@@ -235,8 +235,9 @@ def _ragged(seqs: Sequence[Sequence[int]]) -> np.ndarray:
     return arr
 
 
-def imdb_from_sequences(X: Sequence[Sequence[int]], labels: Sequence[int], nb_words: int | None = None,
-                        skip_top: int = 0, maxlen: int | None = None, test_split: float = 0.2,
+def imdb_from_sequences(X: Sequence[Sequence[int]], labels: Sequence[int],
+                        nb_words: int | None = None, skip_top: int = 0,
+                        maxlen: int | None = None, test_split: float = 0.2,
                         seed: int = 113, start_char: int | None = 1, oov_char: int | None = 2,
                         index_from: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                       np.ndarray]:
@@ -326,7 +327,8 @@ def load_wmt_en_fr_dataset(path: str | os.PathLike | None = None) -> tuple[str, 
     if folder is None:
         folder = fetch(WMT_EN_FR, path)
         for lang in ("en", "fr"):
-            _gunzip(os.path.join(folder, f"{train}.{lang}.gz"), os.path.join(folder, f"{train}.{lang}"))
+            stem = os.path.join(folder, f"{train}.{lang}")
+            _gunzip(stem + ".gz", stem)
             dst = os.path.join(folder, f"{dev}.{lang}")
             if not os.path.exists(dst):
                 shutil.copyfile(os.path.join(folder, "dev", f"{dev}.{lang}"), dst)

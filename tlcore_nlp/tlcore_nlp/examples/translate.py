@@ -97,7 +97,8 @@ def main(args: argparse.Namespace) -> int:
     _, rev_fr = tl.nlp.initialize_vocabulary(vocab_paths["fr"])
 
     model = EmbeddingAttentionSeq2seqWrapper(
-        len(en_vocab), len(rev_fr), buckets=BUCKETS[:opts.buckets], size=opts.size, num_layers=opts.num_layers,
+        len(en_vocab), len(rev_fr), buckets=BUCKETS[:opts.buckets], size=opts.size,
+        num_layers=opts.num_layers,
         max_gradient_norm=opts.max_gradient_norm, batch_size=args.batch_size or 64,
         learning_rate=opts.learning_rate, learning_rate_decay_factor=opts.lr_decay,
         use_lstm=opts.use_lstm, num_samples=opts.num_samples, attention=opts.attention,

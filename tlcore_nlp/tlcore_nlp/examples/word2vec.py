@@ -96,7 +96,8 @@ def main(args: argparse.Namespace) -> int:
         return loss
 
     # the seed's check words: 16 drawn from the 100 most frequent (id 0 is UNK)
-    valid_ids = sorted(rng.sample(range(1, min(101, vocabulary_size)), min(16, vocabulary_size - 1)))
+    top = range(1, min(101, vocabulary_size))
+    valid_ids = sorted(rng.sample(top, min(16, len(top))))
 
     def show_nearest() -> None:
         for i, near in zip(valid_ids, nearest(emb, tf, valid_ids)):
@@ -110,7 +111,7 @@ def main(args: argparse.Namespace) -> int:
             data, batch_size, NUM_SKIPS, SKIP_WINDOW, data_index, rng=rng)
         average_loss += float(train_step(tf.constant(batch), tf.constant(labels)))
         if (step + 1) % opts.print_freq == 0 or step + 1 == num_steps:
-            n = opts.print_freq if (step + 1) % opts.print_freq == 0 else (step + 1) % opts.print_freq
+            n = (step + 1) % opts.print_freq or opts.print_freq
             last_avg = average_loss / n
             say(args, "Average loss at step %d/%d. loss: %f took: %fs" % (
                 step + 1, num_steps, last_avg, time.time() - start))

@@ -1,4 +1,4 @@
-"""``tl.nlp``: vocabularies, text reading, skip-gram batches, sampling, translate-data helpers, BLEU.
+"""``tl.nlp``: vocabularies, text reading, skip-gram batches, sampling, translate helpers, BLEU.
 
 TensorLayer 1.x's ``tl.nlp`` with the same names and semantics, without TensorFlow or nltk.
 """

@@ -1,4 +1,4 @@
-"""Word vocabularies: counting, id mappings and vocabulary files (TensorLayer ``tl.nlp`` semantics)."""
+"""Word vocabularies: counting, id mappings and vocabulary files (TensorLayer semantics)."""
 from __future__ import annotations
 
 import collections
@@ -138,7 +138,7 @@ def build_reverse_dictionary(word_to_id: Mapping[str, int]) -> dict[int, str]:
 def build_words_dataset(words: Sequence[str] | None = None, vocabulary_size: int = 50000,
                         printable: bool = True, unk_key: str = "UNK"
                         ) -> tuple[list[int], list[list[Any]], dict[str, int], dict[int, str]]:
-    """Ids for ``words`` keeping the ``vocabulary_size - 1`` most common words; others are UNK (id 0).
+    """Ids of ``words``: the ``vocabulary_size - 1`` most common words, others UNK (id 0).
 
     Returns:
         ``data`` (ids), ``count`` (``[[unk_key, n_unk], [word, n], ...]``), ``dictionary``
@@ -170,7 +170,8 @@ def build_words_dataset(words: Sequence[str] | None = None, vocabulary_size: int
     return data, count, dictionary, reverse_dictionary
 
 
-def words_to_word_ids(data: Iterable[str] | None = None, word_to_id: Mapping[str, int] | None = None,
+def words_to_word_ids(data: Iterable[str] | None = None,
+                      word_to_id: Mapping[str, int] | None = None,
                       unk_key: str = "UNK") -> list[int]:
     """Ids of ``data``; a word missing from ``word_to_id`` gets ``word_to_id[unk_key]``.
 
