@@ -43,15 +43,22 @@ def setup_example(opts: argparse.Namespace) -> None:
     os.makedirs(opts.out, exist_ok=True)
 
 
-def _mlp(n_in: int, hidden: tuple[int, ...], n_out: int) -> Any:
+def _mlp(n_in: int, hidden: tuple[int, ...], n_out: int, seed: int) -> Any:
+    """Dense stack with TensorLayer's truncated-normal(0.1) weights, seeded per layer so that
+    the initial weights depend on ``seed`` only (not on what else drew random numbers)."""
+    import keras
     import tensorflow as tf
 
     import tlcore as tl
 
+    def init(i: int) -> Any:
+        return keras.initializers.TruncatedNormal(stddev=0.1, seed=seed * 100 + i)
+
     net = tl.layers.InputLayer([None, n_in], name="input")
     for i, h in enumerate(hidden):
-        net = tl.layers.DenseLayer(net, n_units=h, act=tf.nn.relu, name=f"relu{i + 1}")
-    return tl.layers.DenseLayer(net, n_units=n_out, name="output")
+        net = tl.layers.DenseLayer(net, n_units=h, act=tf.nn.relu, W_init=init(i),
+                                   name=f"relu{i + 1}")
+    return tl.layers.DenseLayer(net, n_units=n_out, W_init=init(len(hidden)), name="output")
 
 
 def set_result(args: Any, **values: Any) -> None:
@@ -97,7 +104,7 @@ def cartpole(args: Any) -> int:
         opts.seed = 0
     setup_example(opts)
     env = gymnasium.make("CartPole-v1", render_mode="human" if opts.render else None)
-    net = _mlp(4, (32,), 2)
+    net = _mlp(4, (32,), 2, opts.seed)
     pg = PolicyGradient(net, keras.optimizers.Adam(opts.lr), env, gamma=0.99,
                         batch_size=opts.batch_size or 1, discount_mode=1, seed=opts.seed,
                         log_games=False, log_every=20)
@@ -136,7 +143,7 @@ def cartpole_dqn(args: Any) -> int:
         opts.seed = 0
     setup_example(opts)
     env = gymnasium.make("CartPole-v1", render_mode="human" if opts.render else None)
-    net = _mlp(4, (128, 128), 2)
+    net = _mlp(4, (128, 128), 2, opts.seed)
     dqn = DQN(net, keras.optimizers.Adam(opts.lr), env, batch_size=opts.batch_size or 128,
               tau=0.005, eps_decay_steps=5000, learning_starts=1000, seed=opts.seed, log_every=20)
     path = os.path.join(opts.out, "model_cartpole_dqn.npz")
