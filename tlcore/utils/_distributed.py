@@ -589,7 +589,7 @@ def train(loss_fn: Callable[..., Any], optimizer: Any, variables: list[Any], net
     for j, key in enumerate(keys):
         column = table[:, j]
         if (column != column[0]).any():
-            hint = (" (is backup_dir on storage every worker reads?)"
+            hint = (" (are backup_dir and checkpoint_dir on storage every worker reads?)"
                     if key == "restored_epoch" else "")
             raise ValueError(f"{what}: the replicas disagree on {key}: {column.tolist()} "
                              f"(replica order); every worker must run fit with the same data "
