@@ -90,7 +90,8 @@ def tf_config(ports: list[int], index: int) -> str:
                        "task": {"type": "worker", "index": index}})
 
 
-def start_workers(group: Group, tmp: Path, tag: str, **spec: Any) -> list[Any]:
+def start_workers(group: Group, tmp: Path, tag: str, worker1: dict | None = None,
+                  **spec: Any) -> list[Any]:
     ports = D.free_ports(2)
     procs = []
     for i in range(2):
@@ -98,6 +99,8 @@ def start_workers(group: Group, tmp: Path, tag: str, **spec: Any) -> list[Any]:
              "batch_size": 16, "timeout": 60, **spec}
         if i == 0:
             s.pop("exit_after_epoch", None)  # the fault is injected into worker 1 only
+        else:
+            s.update(worker1 or {})
         procs.append(group.start([str(WORKER), json.dumps(s)],
                                  {"TF_CONFIG": tf_config(ports, i)}, tag=f"{tag}-{i}"))
     return procs
@@ -199,6 +202,31 @@ def test_killed_worker_restarts_from_last_completed_epoch(group, tmp_path):
 
 
 # -------------------------------------------------------------------- bad configuration
+def test_workers_with_different_data_fail_clearly_instead_of_hanging(group, tmp_path):
+    procs = start_workers(group, tmp_path, "differ", worker1={"n_samples": 48})
+    codes = group.wait(procs)
+    for proc, code in zip(procs, codes):
+        out = group.output(proc)
+        assert code != 0, out
+        assert "the replicas disagree on samples: [64, 48]" in out, out
+
+
+def test_non_finite_loss_under_a_strategy_names_epoch_and_step():
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    X, y = data(32)
+    X[20, 3] = np.nan  # in the second batch of 16 when not shuffled
+    with strategy.scope():  # softmax regression: ReLU could turn the NaN into 0
+        net = tl.layers.DenseLayer(tl.layers.InputLayer([None, 784]), n_units=10, name="out")
+        opt = keras.optimizers.Adam(1e-3)
+    before = [v.numpy() for v in net.trainable_params]
+    with pytest.raises(FloatingPointError, match=r"epoch 1, step 2 of 2.*was not applied"):
+        tl.utils.fit(net, opt, tl.cost.cross_entropy, X, y, batch_size=16, n_epoch=1,
+                     shuffle=False, progress=False, strategy=strategy)
+    # Step 1 was applied, step 2 (NaN) was not: the weights are finite and have moved.
+    for v, b in zip(net.trainable_params, before):
+        assert np.isfinite(v.numpy()).all() and not np.allclose(v.numpy(), b)
+
+
 @pytest.mark.parametrize("value, match", [
     ("", "TF_CONFIG is not set"),
     ('{"cluster": {"worker": ["127.0.0.1:5000"]}', "not valid JSON"),
