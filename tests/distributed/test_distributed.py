@@ -379,6 +379,19 @@ def test_distribute_dataset_hands_out_every_sample_once():
     assert sorted(np.concatenate(seen).tolist()) == list(range(10))
 
 
+def test_fit_of_a_network_built_in_a_scope_uses_that_strategy(caplog):
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
+    X, y = data()
+    with strategy.scope():
+        net = small_mlp()
+        opt = keras.optimizers.Adam(1e-3)
+    with caplog.at_level("INFO", logger="tlcore"):
+        h = tl.utils.fit(net, opt, tl.cost.cross_entropy, X, y, batch_size=8, n_epoch=1,
+                         progress=False)
+    assert h.epochs == [1]
+    assert "MirroredStrategy with 1 replica(s), global batch 8" in caplog.text
+
+
 def test_fit_inside_a_scope_uses_its_strategy(caplog):
     strategy = tf.distribute.MirroredStrategy(["/cpu:0"])
     X, y = data()

@@ -89,8 +89,8 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         callbacks: ``callback(epoch, history)`` called after each epoch.
         strategy: a ``tf.distribute`` strategy (e.g. ``tf.distribute.MirroredStrategy()`` or
             ``tl.utils.make_strategy("multiworker")``); build the network and the optimizer
-            inside ``strategy.scope()``. ``None`` uses the strategy of an enclosing scope, if
-            any, else one device. See docs/distributed.md and ``tlcore.utils._distributed``.
+            inside ``strategy.scope()``. ``None`` uses the strategy of an enclosing scope or
+            the one the network was built under, else one device. See docs/distributed.md and ``tlcore.utils._distributed``.
         backup_dir: back up weights, optimizer state and history here after every epoch (the
             chief writes, every worker restores): a run killed and restarted with the same
             ``backup_dir`` resumes after the last completed epoch; deleted when it completes.
@@ -215,6 +215,9 @@ def _train(loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable], networ
            what: str = "fit", strategy: Any = None, backup_dir: str | None = None
            ) -> TrainingHistory:
     """The loop shared by :func:`fit` and ``ReconLayer.pretrain``."""
+    if strategy is None and variables and not tf.distribute.has_strategy():
+        # A network built inside strategy.scope() trains with that strategy (as in Keras).
+        strategy = getattr(variables[0], "_distribute_strategy", None)
     if strategy is not None or backup_dir is not None or tf.distribute.has_strategy():
         from tlcore.utils._distributed import train as train_distributed
 
