@@ -90,7 +90,8 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         strategy: a ``tf.distribute`` strategy (e.g. ``tf.distribute.MirroredStrategy()`` or
             ``tl.utils.make_strategy("multiworker")``); build the network and the optimizer
             inside ``strategy.scope()``. ``None`` uses the strategy of an enclosing scope or
-            the one the network was built under, else one device. See docs/distributed.md and ``tlcore.utils._distributed``.
+            the one the network was built under, else one device. See docs/distributed.md
+            and ``tlcore.utils._distributed``.
         backup_dir: back up weights, optimizer state and history here after every epoch (the
             chief writes, every worker restores): a run killed and restarted with the same
             ``backup_dir`` resumes after the last completed epoch; deleted when it completes.
