@@ -11,6 +11,7 @@ array([ 0.25,  0.5 ,  1.  , -0.25, -0.5 , -1.  ], dtype=float32)
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -123,18 +124,23 @@ def choice_action_by_probs(probs: Any = (0.5, 0.5), action_list: Sequence[Any] |
     p = np.asarray(probs, dtype=np.float64).reshape(-1)
     if p.size == 0:
         raise ValueError("choice_action_by_probs: probs must be non-empty")
-    if not np.all(np.isfinite(p)) or np.any(p < 0):
-        raise ValueError(f"choice_action_by_probs: probs must be finite and >= 0, received {p}")
-    total = p.sum()
-    if total <= 0:
-        raise ValueError(f"choice_action_by_probs: probs must not all be zero, received {p}")
     if action_list is not None and len(action_list) != p.size:
         raise ValueError(f"choice_action_by_probs: action_list has {len(action_list)} actions but "
                          f"probs has {p.size} entries; they must be equal")
+    pl = p.tolist()  # per step with a handful of actions, Python floats are the fast path
+    if not all(0.0 <= v < math.inf for v in pl):
+        raise ValueError(f"choice_action_by_probs: probs must be finite and >= 0, received {p}")
+    total = math.fsum(pl)
+    if total <= 0:
+        raise ValueError(f"choice_action_by_probs: probs must not all be zero, received {p}")
     u = (rng.random() if rng is not None else np.random.random()) * total
     # Inverse CDF: the first index whose cumulative probability exceeds u (never a p == 0 one).
-    idx = int(np.searchsorted(np.cumsum(p), u, side="right"))
-    idx = min(idx, p.size - 1)
-    while p[idx] == 0:  # only reachable through rounding at the top end
+    idx, acc = len(pl) - 1, 0.0
+    for i, v in enumerate(pl):
+        acc += v
+        if u < acc:
+            idx = i
+            break
+    while pl[idx] == 0:  # only reachable through rounding at the top end
         idx -= 1
     return idx if action_list is None else action_list[idx]
