@@ -96,3 +96,9 @@ def test_cropped_svhn_from_a_synthetic_mat(tmp_path):
     assert y_train[:5].tolist()[1:] == made["train"][1][1:, 0].tolist()
     X_small, y_small, _, _ = datasets.load_cropped_svhn(path=str(tmp_path), include_extra=False)
     assert X_small.shape[0] == 5 and len(y_small) == 5
+
+
+def test_tensorlayer_name_load_cropped_svhn_resolves_to_the_registered_loader():
+    import tlcore as tl
+
+    assert tl.files.load_cropped_svhn is tl.files.load_cropped_svhn_dataset

@@ -58,6 +58,9 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(_EXPORTS)
 
+#: TensorLayer loader names that do not follow ``load_<name>_dataset``.
+_LEGACY_LOADERS = {"load_cropped_svhn": "cropped_svhn"}
+
 _LOADER = re.compile(r"^load_(?P<name>\w+?)_dataset$")
 
 
@@ -67,10 +70,10 @@ def __getattr__(name: str) -> Any:
         globals()[name] = obj
         return obj
     match = _LOADER.match(name)
-    if match:
+    if match or name in _LEGACY_LOADERS:
         from tlcore.plugins import get_registry
 
-        return get_registry().get("datasets", match["name"])
+        return get_registry().get("datasets", match["name"] if match else _LEGACY_LOADERS[name])
     raise AttributeError(f"module 'tlcore.files' has no attribute {name!r}")
 
 
