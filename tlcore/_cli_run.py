@@ -123,7 +123,8 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def _summary(entry: Any) -> str:
-    """The first docstring line of the example's module, read without importing it."""
+    """The first docstring line of the example's function (or else its module), read
+    without importing it."""
     import ast
     import importlib.util
 
@@ -131,13 +132,18 @@ def _summary(entry: Any) -> str:
     if not isinstance(target, str):
         doc = getattr(target, "__doc__", None) or ""
         return doc.strip().splitlines()[0] if doc.strip() else ""
-    module = target.split(":")[0]
+    module, _, attr = target.partition(":")
     try:
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.origin or not spec.origin.endswith(".py"):
             return ""
         with open(spec.origin, encoding="utf-8") as f:
-            doc = ast.get_docstring(ast.parse(f.read())) or ""
+            tree = ast.parse(f.read())
+        doc = ast.get_docstring(tree) or ""
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == attr and attr != "main":
+                doc = ast.get_docstring(node) or doc
+        doc = doc.replace("``", "")
     except (ImportError, OSError, SyntaxError, ValueError):
         return ""
     return doc.strip().splitlines()[0] if doc.strip() else ""
