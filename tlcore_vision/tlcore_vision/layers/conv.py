@@ -16,6 +16,7 @@ from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (CONV_W_INIT, add_weight, channels, check_data_format,
                                           check_ints, check_no_stride_with_dilation,
                                           check_padding, to_first, to_last)
+from tlcore_vision.layers._onednn import convolution_2d
 
 
 _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
@@ -81,6 +82,8 @@ class ConvND(Layer):
 
     def conv(self, x: tf.Tensor) -> tf.Tensor:
         """The linear part on channels-last ``x``."""
+        if self.rank == 2:
+            return convolution_2d(x, self.W, self._strides, self.padding, self._dilations)
         # An explicit data_format: the eager gradient of Conv3D fails on the default None.
         return tf.nn.convolution(x, self.W, strides=self._strides, padding=self.padding,
                                  dilations=self._dilations, data_format=_LAST[self.rank])
