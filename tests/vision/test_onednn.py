@@ -1,4 +1,4 @@
-"""convolution_2d gives the mathematically right answer where TF 2.21's oneDNN Conv2D does not
+"""convolution gives the mathematically right answer where TF 2.21's oneDNN Conv2D does not
 (one input channel, height stride 1, width stride > 1, one output column)."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import tlcore as tl
-from tlcore_vision.layers._onednn import convolution_2d
+from tlcore_vision.layers._onednn import convolution
 
 
 def ref_conv2d(x, w, strides, padding, dilations):
@@ -45,8 +45,8 @@ def test_matches_definition_eager_and_traced(H, W, kh, kw, sh, sw, padding, c_in
     x = rng.standard_normal((2, H, W, c_in)).astype("float32")
     w = rng.standard_normal((kh, kw, c_in, 2)).astype("float32")
     want = ref_conv2d(x, w, (sh, sw), padding, (1, 1))
-    got = convolution_2d(tf.constant(x), tf.constant(w), (sh, sw), padding, (1, 1))
-    traced = tf.function(lambda t: convolution_2d(t, tf.constant(w), (sh, sw), padding, (1, 1)),
+    got = convolution(tf.constant(x), tf.constant(w), (sh, sw), padding, (1, 1))
+    traced = tf.function(lambda t: convolution(t, tf.constant(w), (sh, sw), padding, (1, 1)),
                          input_signature=[tf.TensorSpec([None, None, W, c_in])])(x)
     np.testing.assert_allclose(got.numpy(), want, atol=1e-4)
     np.testing.assert_allclose(traced.numpy(), want, atol=1e-4)
@@ -59,3 +59,14 @@ def test_conv2dlayer_on_the_failing_shape_is_right_and_deterministic():
     want = ref_conv2d(x, net.all_params[0].numpy(), (1, 2), "VALID", (1, 1))
     for _ in range(3):
         np.testing.assert_allclose(net(x).numpy(), want, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_conv3d_one_output_column_matches_definition(padding):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((2, 2, 3, 2, 1)).astype("float32")
+    w = rng.standard_normal((1, 2, 2, 1, 2)).astype("float32")
+    got = convolution(tf.constant(x), tf.constant(w), (1, 1, 2), padding, (1, 1, 1)).numpy()
+    # Each depth slice is a 2-D convolution with the matching kernel slice.
+    want = np.stack([ref_conv2d(x[:, d], w[0], (1, 2), padding, (1, 1)) for d in range(2)], 1)
+    np.testing.assert_allclose(got, want, atol=1e-4)

@@ -1,11 +1,11 @@
-"""A guard around a wrong result of TensorFlow's oneDNN 2-D convolution on CPU.
+"""A guard around a wrong result of TensorFlow's oneDNN convolution on CPU.
 
-With TensorFlow 2.21's oneDNN kernels (on by default on x86 CPUs), ``tf.nn.conv2d`` returns
-zeros or stale memory for every output row but the first when the input has one channel, the
-height stride is 1, the width stride is above 1 and the output is one column wide; Keras's
-Conv2D gives the same wrong numbers. With a single output column the width stride changes
-nothing, so ``convolution_2d`` crops the input to the one window that column reads and
-convolves with width stride 1, which computes the same mathematical result on every backend.
+With TensorFlow 2.21's oneDNN kernels (on by default on x86 CPUs), ``tf.nn.conv2d`` and
+``tf.nn.conv3d`` return zeros or stale memory for all output rows but the first when the input
+has one channel, the stride of the last spatial dim is above 1 and the output is one column
+wide in that dim; Keras's Conv2D/Conv3D give the same wrong numbers. With a single output column
+that stride changes nothing, so :func:`convolution` crops the input to the one window the column
+reads and convolves with stride 1 there, which is the same result on every backend.
 """
 from __future__ import annotations
 
@@ -13,24 +13,31 @@ from typing import Sequence
 
 import tensorflow as tf
 
+_FORMAT = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
 
-def convolution_2d(x: tf.Tensor, w: tf.Tensor | tf.Variable, strides: Sequence[int],
-                   padding: str, dilations: Sequence[int]) -> tf.Tensor:
-    """``tf.nn.convolution`` on channels-last rank-4 ``x``, avoiding the oneDNN case above."""
-    (sh, sw), (dh, dw) = tuple(strides), tuple(dilations)
-    width = x.shape[2]
-    kw_eff = (int(w.shape[1]) - 1) * dw + 1
-    one_column = width is not None and (
-        -(-width // sw) == 1 if padding == "SAME" else (width - kw_eff) // sw + 1 == 1)
-    if sw == 1 or not one_column:
-        return tf.nn.convolution(x, w, strides=(sh, sw), padding=padding, dilations=(dh, dw),
-                                 data_format="NHWC")
+
+def convolution(x: tf.Tensor, w: tf.Tensor | tf.Variable, strides: Sequence[int],
+                padding: str, dilations: Sequence[int]) -> tf.Tensor:
+    """``tf.nn.convolution`` on channels-last ``x``, avoiding the oneDNN case above."""
+    rank = len(strides)
+    strides, dilations = tuple(strides), tuple(dilations)
+    last = x.shape[-2]
+    k_eff = [(int(w.shape[i]) - 1) * dilations[i] + 1 for i in range(rank)]
+    s = strides[-1]
+    one_column = rank > 1 and last is not None and s > 1 and (
+        -(-last // s) == 1 if padding == "SAME" else (last - k_eff[-1]) // s + 1 == 1)
+    if not one_column:
+        return tf.nn.convolution(x, w, strides=strides, padding=padding, dilations=dilations,
+                                 data_format=_FORMAT[rank])
     if padding == "SAME":
-        # Pad both dims as SAME would (TF puts the extra pixel after), then convolve VALID.
-        kh_eff = (int(w.shape[0]) - 1) * dh + 1
-        h = tf.shape(x)[1]
-        ph = tf.maximum((-(-h // sh) - 1) * sh + kh_eff - h, 0)
-        pw = max(kw_eff - width, 0)
-        x = tf.pad(x, [[0, 0], [ph // 2, ph - ph // 2], [pw // 2, pw - pw // 2], [0, 0]])
-    return tf.nn.convolution(x[:, :, :kw_eff, :], w, strides=(sh, 1), padding="VALID",
-                             dilations=(dh, dw), data_format="NHWC")
+        # Pad every spatial dim as SAME would (TF puts the extra pixel after), then go VALID.
+        shape = tf.shape(x)
+        pads = [[0, 0]]
+        for i in range(rank):
+            n = shape[i + 1]
+            p = tf.maximum((-(-n // strides[i]) - 1) * strides[i] + k_eff[i] - n, 0)
+            pads.append([p // 2, p - p // 2])
+        x = tf.pad(x, pads + [[0, 0]])
+    window = x[..., : k_eff[-1], :]
+    return tf.nn.convolution(window, w, strides=(*strides[:-1], 1), padding="VALID",
+                             dilations=dilations, data_format=_FORMAT[rank])

@@ -16,7 +16,7 @@ from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (CONV_W_INIT, add_weight, channels, check_data_format,
                                           check_ints, check_no_stride_with_dilation,
                                           check_padding, to_first, to_last)
-from tlcore_vision.layers._onednn import convolution_2d
+from tlcore_vision.layers._onednn import convolution
 
 
 _LAST = {1: "NWC", 2: "NHWC", 3: "NDHWC"}
@@ -82,11 +82,7 @@ class ConvND(Layer):
 
     def conv(self, x: tf.Tensor) -> tf.Tensor:
         """The linear part on channels-last ``x``."""
-        if self.rank == 2:
-            return convolution_2d(x, self.W, self._strides, self.padding, self._dilations)
-        # An explicit data_format: the eager gradient of Conv3D fails on the default None.
-        return tf.nn.convolution(x, self.W, strides=self._strides, padding=self.padding,
-                                 dilations=self._dilations, data_format=_LAST[self.rank])
+        return convolution(x, self.W, self._strides, self.padding, self._dilations)
 
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
         y = self.conv(to_last(inputs, self.channels_first))

@@ -8,7 +8,7 @@ import tensorflow as tf
 from tlcore.layers._utils import Act, Init, check_positive_int, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
-from tlcore_vision.layers._onednn import convolution_2d
+from tlcore_vision.layers._onednn import convolution
 from tlcore_vision.layers.conv import ConvND
 
 
@@ -55,7 +55,7 @@ class GroupConv2d(ConvND):
         # Split and concatenate: TF's CPU Conv2D does not run grouped kernels.
         xs = tf.split(x, self.n_group, axis=-1)
         ws = tf.split(self.W, self.n_group, axis=-1)
-        ys = [convolution_2d(xg, wg, self._strides, self.padding, (1, 1))
+        ys = [convolution(xg, wg, self._strides, self.padding, (1, 1))
               for xg, wg in zip(xs, ws)]
         return ys[0] if self.n_group == 1 else tf.concat(ys, axis=-1)
 
