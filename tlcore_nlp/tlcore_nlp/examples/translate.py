@@ -131,7 +131,6 @@ def main(args: argparse.Namespace) -> int:
         _, step_loss, _ = model.step(enc, dec, w, bucket_id, False)
         step_time += (time.time() - start) / ckpt
         loss += step_loss / ckpt
-        model.global_step.assign_add(1)
         if step % ckpt == 0 or step == opts.steps:
             perplexity = math.exp(loss) if loss < 300 else float("inf")
             say(args, "global step %d learning rate %.4f step-time %.2f perplexity %.2f" % (
