@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from tlcore.examples._common import (load_mnist, logger, parse_options, save_model,
+from tlcore.examples.support import (load_mnist, logger, parse_options, save_model,
                                      seed_everything, set_result)
 
 NAME = "mnist-mlp"

@@ -5,7 +5,7 @@ import argparse
 import time
 from typing import Any
 
-from tlcore.examples._common import (logger, out_dir, parse_options, save_model,
+from tlcore.examples.support import (logger, out_dir, parse_options, save_model,
                                      seed_everything, set_result)
 
 NAME = "cifar10-cnn"

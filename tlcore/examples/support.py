@@ -1,4 +1,5 @@
-"""Shared pieces of the MNIST examples: option parsing, data, seeding, saving."""
+"""Helpers for writing a ``tlcore run`` example (core's and plugins'): option parsing from
+``args.extra``, seeding, the output folder, saving and the result summary, the MNIST split."""
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,7 @@ def parse_options(args: argparse.Namespace, name: str, description: str,
                "--seed S, --data-dir D, --out DIR, --quiet.")
     if add is not None:
         add(parser)
-    # Hidden: train and evaluate on the first N samples of each split (fast tests).
+    # Hidden: use only the first N samples (or words) of each split, for fast tests.
     parser.add_argument("--limit", type=int, default=None, help=argparse.SUPPRESS)
     opts = parser.parse_args(list(getattr(args, "extra", None) or []))
     if opts.limit is not None and opts.limit < 1:
