@@ -697,6 +697,8 @@ class _ReplicatedStep:
         import tensorflow as tf
 
         self.traces += 1
+        from tlcore.utils._training import apply_if_finite, run_steps
+
         strategy, bs, policy = self.strategy, self.batch_size, self.nan_policy
         X, y, variables = self.X, self.y, self.variables
         n = tf.shape(order)[0]
@@ -728,41 +730,16 @@ class _ReplicatedStep:
         def apply_on_replica(grads: list[tf.Tensor]) -> None:
             self.optimizer.apply_gradients(zip(grads, [variables[i] for i in used]))
 
-        def body(step, loss_sum, count, n_bad, bad, bad_loss):
+        def one_step(step: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
             start = step * bs
             idx = order[start:tf.minimum(start + bs, n)]
             loss, grads = strategy.run(grads_on_replica, args=(idx,))
             total = tf.cast(reduce_sum(strategy, loss), tf.float64)  # the global-batch mean
             finite = tf.math.is_finite(total)
-            if policy == "ignore":
-                strategy.run(apply_on_replica, args=(grads,))
-            else:
-                def apply() -> tf.Tensor:
-                    strategy.run(apply_on_replica, args=(grads,))
-                    return tf.constant(True)
+            apply_if_finite(finite, lambda: strategy.run(apply_on_replica, args=(grads,)), policy)
+            return finite, total, tf.cast(tf.shape(idx)[0], tf.float64)
 
-                tf.cond(finite, apply, lambda: tf.constant(False))
-            m = tf.cast(tf.shape(idx)[0], tf.float64)
-            ok = tf.logical_or(finite, tf.constant(policy == "ignore"))
-            loss_sum += tf.where(ok, total * m, tf.constant(0.0, tf.float64))
-            count += tf.where(ok, m, tf.constant(0.0, tf.float64))
-            first_bad = tf.logical_and(tf.logical_not(finite), bad < 0)
-            bad = tf.where(first_bad, step, bad)
-            bad_loss = tf.where(first_bad, total, bad_loss)
-            n_bad += tf.where(finite, 0, 1)
-            return step + 1, loss_sum, count, n_bad, bad, bad_loss
-
-        def cond(step, loss_sum, count, n_bad, bad, bad_loss):
-            go = step < last
-            if policy == "raise":
-                go = tf.logical_and(go, bad < 0)
-            return go
-
-        zero = tf.constant(0.0, tf.float64)
-        step, loss_sum, count, n_bad, bad, bad_loss = tf.while_loop(
-            cond, body, [first, zero, zero, tf.constant(0, tf.int32), tf.constant(-1, tf.int32),
-                         zero])
-        return loss_sum, count, n_bad, bad, bad_loss, step
+        return run_steps(one_step, first, last, policy)
 
 
 class _ReplicatedEvaluator:

@@ -372,7 +372,7 @@ class _StepFunction:
         policy = self.nan_policy
         variables = self.variables
 
-        def body(step, loss_sum, count, n_bad, bad, bad_loss):
+        def one_step(step: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
             start = step * bs
             idx = order[start:tf.minimum(start + bs, n)]
             xb = tf.nest.map_structure(lambda t: tf.gather(t, idx), X)
@@ -385,36 +385,55 @@ class _StepFunction:
             if not pairs:
                 raise ValueError("fit: the loss does not depend on any variable of var_list")
             finite = tf.reduce_all(tf.math.is_finite(loss))
-            if policy == "ignore":
-                self.apply(pairs)
-            else:
-                def apply() -> tf.Tensor:
-                    self.apply(pairs)
-                    return tf.constant(True)
+            apply_if_finite(finite, lambda: self.apply(pairs), policy)
+            return (finite, tf.cast(tf.reduce_mean(loss), tf.float64),
+                    tf.cast(tf.shape(idx)[0], tf.float64))
 
-                tf.cond(finite, apply, lambda: tf.constant(False))
-            m = tf.cast(tf.shape(idx)[0], tf.float64)
-            loss64 = tf.cast(tf.reduce_mean(loss), tf.float64)
-            ok = tf.logical_or(finite, tf.constant(policy == "ignore"))
-            loss_sum += tf.where(ok, loss64 * m, tf.constant(0.0, tf.float64))
-            count += tf.where(ok, m, tf.constant(0.0, tf.float64))
-            first_bad = tf.logical_and(tf.logical_not(finite), bad < 0)
-            bad = tf.where(first_bad, step, bad)
-            bad_loss = tf.where(first_bad, loss64, bad_loss)
-            n_bad += tf.where(finite, 0, 1)
-            return step + 1, loss_sum, count, n_bad, bad, bad_loss
+        return run_steps(one_step, first, last, policy)
 
-        def cond(step, loss_sum, count, n_bad, bad, bad_loss):
-            go = step < last
-            if policy == "raise":
-                go = tf.logical_and(go, bad < 0)
-            return go
 
-        zero = tf.constant(0.0, tf.float64)
-        minus_one = tf.constant(-1, tf.int32)
-        step, loss_sum, count, n_bad, bad, bad_loss = tf.while_loop(
-            cond, body, [first, zero, zero, tf.constant(0, tf.int32), minus_one, zero])
-        return loss_sum, count, n_bad, bad, bad_loss, step
+def apply_if_finite(finite: tf.Tensor, apply: Callable[[], Any], policy: str) -> None:
+    """Run the update ``apply`` unless the step's loss is non-finite (always with "ignore")."""
+    if policy == "ignore":
+        apply()
+        return
+
+    def branch() -> tf.Tensor:
+        apply()
+        return tf.constant(True)
+
+    tf.cond(finite, branch, lambda: tf.constant(False))
+
+
+def run_steps(one_step: Callable[[tf.Tensor], tuple[tf.Tensor, tf.Tensor, tf.Tensor]],
+              first: tf.Tensor, last: tf.Tensor, policy: str) -> tuple[tf.Tensor, ...]:
+    """The compiled loop over steps ``first .. last-1`` shared by the single-device and the
+    distributed step. ``one_step(step)`` trains on one batch and returns ``(finite, mean loss
+    as float64, batch size as float64)``. Returns the sample-weighted loss sum and count of the
+    counted steps, the number of non-finite steps, the first such step (-1 if none) and its
+    loss, and the step reached (the loop stops at the first bad step with "raise")."""
+
+    def body(step, loss_sum, count, n_bad, bad, bad_loss):
+        finite, loss64, m = one_step(step)
+        ok = tf.logical_or(finite, tf.constant(policy == "ignore"))
+        loss_sum += tf.where(ok, loss64 * m, tf.constant(0.0, tf.float64))
+        count += tf.where(ok, m, tf.constant(0.0, tf.float64))
+        first_bad = tf.logical_and(tf.logical_not(finite), bad < 0)
+        bad = tf.where(first_bad, step, bad)
+        bad_loss = tf.where(first_bad, loss64, bad_loss)
+        n_bad += tf.where(finite, 0, 1)
+        return step + 1, loss_sum, count, n_bad, bad, bad_loss
+
+    def cond(step, loss_sum, count, n_bad, bad, bad_loss):
+        go = step < last
+        if policy == "raise":
+            go = tf.logical_and(go, bad < 0)
+        return go
+
+    zero = tf.constant(0.0, tf.float64)
+    step, loss_sum, count, n_bad, bad, bad_loss = tf.while_loop(
+        cond, body, [first, zero, zero, tf.constant(0, tf.int32), tf.constant(-1, tf.int32), zero])
+    return loss_sum, count, n_bad, bad, bad_loss, step
 
 
 def _fused_apply(optimizer: Any, variables: list[tf.Variable]
