@@ -231,3 +231,24 @@ def test_core_layers_network_saves_as_json_and_rebuilds():
     xs = random_inputs(net, 3)
     np.testing.assert_array_equal(net(xs), other(xs))
     assert list(other.all_drop) == ["b"]
+
+
+def test_info_lines_are_shown_by_default_when_logging_is_not_configured():
+    """TensorLayer printed its build and print_params lines; tlcore shows them on stderr unless
+    the application configured logging (then they only propagate, never twice)."""
+    import subprocess
+    import sys
+
+    code = ("import tlcore as tl\n"
+            "net = tl.layers.InputLayer([None, 4], name='input')\n"
+            "net = tl.layers.DenseLayer(net, n_units=3, name='d')\n"
+            "net.print_params(False)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "tlcore:Instantiate DenseLayer d: 3, identity" in out.stderr
+    assert "num of params: 15" in out.stderr
+    configured = subprocess.run(
+        [sys.executable, "-c", "import logging; logging.basicConfig()\n" + code],
+        capture_output=True, text=True, timeout=120)
+    # The application's handler formats the line; tlcore's own handler stays silent.
+    assert configured.stderr.count("Instantiate DenseLayer d: 3, identity") == 1
+    assert "INFO:tlcore:Instantiate DenseLayer d" in configured.stderr
