@@ -19,18 +19,21 @@ __all__ = [
     "alphas_like",
     "array_ops",
     "cost",
+    "decorators",
     "files",
     "initializers",
     "iterate",
     "layers",
     "logger",
+    "logging",
+    "optimizers",
     "plugins",
     "set_verbosity",
     "utils",
 ]
 
-_SUBMODULES = {"activation", "array_ops", "cost", "files", "initializers", "iterate", "layers",
-               "plugins", "utils"}
+_SUBMODULES = {"activation", "array_ops", "cost", "decorators", "files", "initializers", "iterate",
+               "layers", "logging", "optimizers", "plugins", "utils"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 

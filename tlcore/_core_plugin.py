@@ -39,6 +39,11 @@ LAYERS: dict[str, str] = {
     "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
     "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
     "TimeDistributedLayer": "tlcore.layers.time_distributed:TimeDistributedLayer",
+    "reuse": "tlcore.layers.core:reuse",
+    "LayersConfig": "tlcore.layers.compat:LayersConfig",
+    "get_variables_with_name": "tlcore.layers.compat:get_variables_with_name",
+    "get_layers_with_name": "tlcore.layers.compat:get_layers_with_name",
+    "initialize_global_variables": "tlcore.layers.compat:initialize_global_variables",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

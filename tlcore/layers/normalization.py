@@ -30,7 +30,7 @@ class BatchNormLayer(Layer):
     ``None`` or ``True`` follow the call.
 
     Args:
-        prev: parent layer with a known last dim.
+        prev_layer: parent layer with a known last dim.
         decay: moving-average decay in [0, 1).
         epsilon: added to the variance.
         act: activation after normalization.
@@ -46,10 +46,10 @@ class BatchNormLayer(Layer):
     ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
     """
 
-    def __init__(self, prev: Layer, *, decay: float = 0.9, epsilon: float = 1e-5, act: Act = None,
-                 is_train: bool | None = None, beta_init: Init = "zeros",
+    def __init__(self, prev_layer: Layer, decay: float = 0.9, epsilon: float = 1e-5,
+                 act: Act = None, is_train: bool | None = None, beta_init: Init = "zeros",
                  gamma_init: Init = keras.initializers.RandomNormal(mean=1.0, stddev=0.002),
-                 moving_mean_init: Init = "zeros", name: str | None = None) -> None:
+                 moving_mean_init: Init = "zeros", *, name: str | None = None) -> None:
         if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 <= decay < 1:
             raise ValueError(f"{who(self)}: decay must be a number in [0, 1), received {decay!r}")
         self.decay, self.epsilon = float(decay), _check_eps(self, epsilon)
@@ -60,7 +60,7 @@ class BatchNormLayer(Layer):
         self.moving_mean_init = get_init(moving_mean_init)
         if self.moving_mean_init is None:
             raise ValueError(f"{who(self)}: moving_mean_init cannot be None")
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or input_shape.rank < 2 or input_shape[-1] is None:
@@ -107,7 +107,7 @@ class LayerNormLayer(Layer):
     ``beta``/``gamma`` have the shape ``input_shape[begin_params_axis:]``.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         center: add the learned offset ``beta``.
         scale: multiply by the learned ``gamma``.
         act: activation after normalization.
@@ -122,8 +122,8 @@ class LayerNormLayer(Layer):
     TensorShape([4])
     """
 
-    def __init__(self, prev: Layer, *, center: bool = True, scale: bool = True, act: Act = None,
-                 trainable: bool = True, begin_norm_axis: int = 1, begin_params_axis: int = -1,
+    def __init__(self, prev_layer: Layer, center: bool = True, scale: bool = True,
+                 act: Act = None, *, trainable: bool = True, begin_norm_axis: int = 1, begin_params_axis: int = -1,
                  epsilon: float = 1e-12, beta_init: Init = "zeros", gamma_init: Init = "ones",
                  name: str | None = None) -> None:
         for arg, value in (("begin_norm_axis", begin_norm_axis),
@@ -134,7 +134,7 @@ class LayerNormLayer(Layer):
         self.begin_norm_axis, self.begin_params_axis = begin_norm_axis, begin_params_axis
         self.epsilon = _check_eps(self, epsilon)
         self.beta_init, self.gamma_init = get_init(beta_init), get_init(gamma_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         rank = input_shape.rank
