@@ -44,6 +44,8 @@ LAYERS: dict[str, str] = {
     "get_variables_with_name": "tlcore.layers.compat:get_variables_with_name",
     "get_layers_with_name": "tlcore.layers.compat:get_layers_with_name",
     "initialize_global_variables": "tlcore.layers.compat:initialize_global_variables",
+    "set_name_reuse": "tlcore.layers.compat:set_name_reuse",
+    "clear_layers_name": "tlcore.layers.compat:clear_layers_name",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

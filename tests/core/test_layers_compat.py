@@ -57,3 +57,10 @@ def test_layers_config_is_abstract_and_sets_the_input_dtype(monkeypatch):
     net = tl.layers.DenseLayer(InputLayer([None, 2]), 3)
     assert net.all_params[0].dtype == tf.float64
     assert InputLayer([None, 2], dtype=tf.float16).output_dtype == tf.float16
+
+
+def test_name_reuse_helpers_are_no_ops_as_in_1_11():
+    assert tl.layers.set_name_reuse(True) is None and tl.layers.clear_layers_name() is None
+    net = tl.layers.DenseLayer(InputLayer([None, 2]), 3, name="same")
+    again = tl.layers.DenseLayer(InputLayer([None, 2]), 3, name="same")  # no global names
+    assert net.all_params[0] is not again.all_params[0]

@@ -1,5 +1,6 @@
 """TensorLayer 1.x's layer helpers that ported scripts call: ``get_variables_with_name``,
-``get_layers_with_name``, ``initialize_global_variables`` and ``LayersConfig``.
+``get_layers_with_name``, ``LayersConfig``, and the no-ops ``initialize_global_variables``,
+``set_name_reuse`` and ``clear_layers_name``.
 
 tlcore has no global graph, so the look-ups take the network (any layer stands for the
 network that ends in it) where TensorLayer searched the default graph.
@@ -16,8 +17,8 @@ from tlcore.layers.core import Layer
 
 logger = logging.getLogger("tlcore")
 
-__all__ = ["LayersConfig", "get_layers_with_name", "get_variables_with_name",
-           "initialize_global_variables"]
+__all__ = ["LayersConfig", "clear_layers_name", "get_layers_with_name",
+           "get_variables_with_name", "initialize_global_variables", "set_name_reuse"]
 
 
 class LayersConfig(abc.ABC):
@@ -87,3 +88,12 @@ def get_layers_with_name(net: Layer, name: str = "", verbose: bool = False) -> l
 def initialize_global_variables(sess: Any = None) -> None:
     """Does nothing, on purpose: tlcore's variables are initialized when a layer is built (there
     is no session). Kept so that ported scripts run unchanged; the line can be deleted."""
+
+
+def set_name_reuse(enable: bool = True) -> None:
+    """Does nothing, as in TensorLayer 1.11 (where it had become a no-op): layer names are
+    checked per network, never globally. Share variables with ``tl.layers.reuse(network)``."""
+
+
+def clear_layers_name() -> None:
+    """Does nothing, as in TensorLayer 1.11: there is no global layer-name list to clear."""
