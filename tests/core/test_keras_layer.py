@@ -104,6 +104,6 @@ def test_a_function_returning_a_keras_model_is_called_with_keras_args():
 
     net = KerasLayer(InputLayer([None, 4]), small_model, {"units": 3}, name="m")
     assert net.output_shape == (None, 2) and net.count_params() == 4 * 3 + 3 + 3 * 2 + 2
-    with pytest.raises(ValueError, match=r"KerasLayer 'bad': keras_layer <lambda>\(\*\*keras_args\) "
-                                         r"must return a Keras layer or model, received int"):
+    with pytest.raises(ValueError, match=r"KerasLayer 'bad': keras_layer <lambda>\(\*\*keras_args"
+                                         r"\) must return a Keras layer or model, received int"):
         KerasLayer(InputLayer([None, 4]), lambda: 3, name="bad")

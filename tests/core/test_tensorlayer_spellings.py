@@ -143,3 +143,9 @@ def test_import_star_binds_every_registered_layer():
                  "Conv2d", "EmbeddingInputlayer"):
         assert name in scope, name
     assert scope["DenseLayer"] is tl.layers.DenseLayer
+
+
+def test_a_name_in_acts_position_gets_a_hint():
+    a, b = InputLayer([None, 2], name="a"), InputLayer([None, 2], name="b")
+    with pytest.raises(ValueError, match=r"unknown activation 'res/add'.*pass name="):
+        tl.layers.ElementwiseLayer([a, b], tf.add, "res/add")

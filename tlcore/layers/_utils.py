@@ -42,8 +42,10 @@ def get_act(act: Act) -> Callable[[tf.Tensor], tf.Tensor]:
             except (ValueError, TypeError):
                 fn = None
         if fn is None:
+            # Older TensorLayer code passed the name in act's position (ElementwiseLayer([a, b],
+            # tf.add, 'add')); 1.11's order has act first, so say so.
             raise ValueError(f"unknown activation {act!r}: use a callable, a tf.nn function name "
-                             f"or a tl.act name")
+                             f"or a tl.act name (if {act!r} is the layer's name, pass name=)")
         return fn
     raise TypeError(f"act must be None, a str or a callable, received {act!r}")
 

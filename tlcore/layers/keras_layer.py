@@ -104,8 +104,9 @@ class KerasLayer(Layer):
         elif callable(keras_layer) and not isinstance(keras_layer, type):
             keras_layer = self._from_factory(keras_layer, dict(keras_args or {}))
         else:
-            raise ValueError(f"{who(self)}: keras_layer must be a Keras layer, a Keras layer class, "
-                             f"a keras.layers class name or a function returning a Keras layer, "
+            raise ValueError(f"{who(self)}: keras_layer must be a Keras layer, a Keras layer "
+                             f"class, a keras.layers class name or a function returning a Keras "
+                             f"layer, "
                              f"received {keras_layer!r}")
         self.keras_layer = keras_layer
         self._training = _takes_training(keras_layer)

@@ -17,7 +17,8 @@ class LambdaLayer(Layer):
     Variables: when ``fn`` is a Keras layer or a ``tf.Module`` it is called once at build time
     and its variables join ``all_params``; variables that a plain function closes over are
     listed by passing them as ``fn_weights``. ``fn`` must not create variables itself (it is
-    traced by ``tf.function``; such a function is refused at build time). A Python callable cannot be serialized: ``get_config`` raises
+    traced by ``tf.function``; such a function is refused at build time). A Python
+    callable cannot be serialized: ``get_config`` raises
     ``ValueError`` (rebuild such layers in code).
 
     Args:

@@ -123,7 +123,8 @@ class LayerNormLayer(Layer):
     """
 
     def __init__(self, prev_layer: Layer, center: bool = True, scale: bool = True,
-                 act: Act = None, *, trainable: bool = True, begin_norm_axis: int = 1, begin_params_axis: int = -1,
+                 act: Act = None, *, trainable: bool = True, begin_norm_axis: int = 1,
+                 begin_params_axis: int = -1,
                  epsilon: float = 1e-12, beta_init: Init = "zeros", gamma_init: Init = "ones",
                  name: str | None = None) -> None:
         for arg, value in (("begin_norm_axis", begin_norm_axis),
