@@ -96,3 +96,15 @@ def test_a_layer_that_makes_its_own_variables_is_refused():
     with pytest.raises(ValueError, match=r"KerasLayer 'k'.*cannot share the variables"):
         with reuse(net):
             KerasLayer(InputLayer([None, 3]), keras.layers.Dense(2), name="k")
+
+
+def test_layer_norms_reuse_flag_is_honoured_inside_a_reuse_block_only():
+    from tlcore.layers.normalization import LayerNormLayer
+
+    net = LayerNormLayer(InputLayer([None, 4]), name="ln")
+    with pytest.raises(ValueError, match=r"LayerNormLayer 'ln': reuse=True.*tl\.layers\.reuse"):
+        LayerNormLayer(InputLayer([None, 4]), reuse=True, name="ln")
+    with reuse(net):
+        shared = LayerNormLayer(InputLayer([None, 4]), reuse=True, name="ln")
+    assert ids(shared) == ids(net)
+    assert len(LayerNormLayer(InputLayer([None, 4]), reuse=False, name="ln").all_params) == 2

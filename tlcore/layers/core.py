@@ -590,6 +590,12 @@ def reuse(*networks: Any) -> Iterator[None]:
         _REUSE.reset(token)
 
 
+def reusing() -> bool:
+    """True inside a ``with reuse(network):`` block (layers there share that network's
+    variables)."""
+    return _REUSE.get() is not None
+
+
 def _reused_variable(layer: Layer, name: str, shape: tuple[int, ...], dtype: tf.DType,
                      table: Mapping[str, tf.Variable]) -> tf.Variable:
     key = f"{layer.name}/{name}"

@@ -7,7 +7,7 @@ import keras
 import tensorflow as tf
 
 from tlcore.layers._utils import Act, Init, get_init, shape_str, who
-from tlcore.layers.core import Layer
+from tlcore.layers.core import Layer, reusing
 
 
 def _check_eps(layer: Layer, value: Any) -> float:
@@ -111,6 +111,8 @@ class LayerNormLayer(Layer):
         center: add the learned offset ``beta``.
         scale: multiply by the learned ``gamma``.
         act: activation after normalization.
+        reuse: TensorLayer's flag, accepted for ported code: ``None``/``False``, or ``True``
+            inside ``with tl.layers.reuse(network):``, which is what shares the variables.
         trainable: whether ``beta``/``gamma`` are trainable.
         begin_norm_axis: first normalized axis (TensorLayer's default 1: all but the batch).
         begin_params_axis: first axis of the parameters' shape (default -1: per channel).
@@ -123,10 +125,14 @@ class LayerNormLayer(Layer):
     """
 
     def __init__(self, prev_layer: Layer, center: bool = True, scale: bool = True,
-                 act: Act = None, *, trainable: bool = True, begin_norm_axis: int = 1,
-                 begin_params_axis: int = -1,
+                 act: Act = None, reuse: bool | None = None, *, trainable: bool = True,
+                 begin_norm_axis: int = 1, begin_params_axis: int = -1,
                  epsilon: float = 1e-12, beta_init: Init = "zeros", gamma_init: Init = "ones",
                  name: str | None = None) -> None:
+        if reuse and not reusing():
+            raise ValueError(f"{who(self)}: reuse=True was tf.contrib's variable-scope flag; to "
+                             f"share variables build the layer inside "
+                             f"`with tl.layers.reuse(network):` (where reuse=True is accepted)")
         for arg, value in (("begin_norm_axis", begin_norm_axis),
                            ("begin_params_axis", begin_params_axis)):
             if isinstance(value, bool) or not isinstance(value, int):
