@@ -68,3 +68,10 @@ def test_deprecated_warns_with_the_instructions():
     with pytest.warns(DeprecationWarning, match=r"f is deprecated and will be removed after "
                                                 r"2018-09-30\. Use g\."):
         assert f() == 1
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module("tlcore.decorators")).failed == 0

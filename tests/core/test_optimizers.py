@@ -44,3 +44,10 @@ def test_defaults_config_round_trip_and_use_locking():
     assert isinstance(opt, keras.optimizers.Optimizer)
     with pytest.raises(ValueError, match="use_locking=True"):
         tl.optimizers.AMSGrad(use_locking=True)
+
+
+def test_docstring_examples():
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module("tlcore.optimizers")).failed == 0

@@ -22,7 +22,6 @@ import warnings
 from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
 import attrs
-
 import numpy as np
 import tensorflow as tf
 
