@@ -34,9 +34,10 @@ def test_lambda_layer():
 
 def test_slim_layer():
     net_in = tl.layers.InputLayer(tf.TensorSpec([None, 32, 32, 3], tf.float32), name='input_layer')
-    net = tl.layers.KerasLayer(net_in, keras_layer=keras.applications.MobileNetV2,
-                               keras_args={'input_shape': (32, 32, 3), 'alpha': 0.35,
+    net = tl.layers.KerasLayer(net_in, keras_layer=keras.applications.MobileNet,
+                               keras_args={'input_shape': (32, 32, 3), 'alpha': 0.25,
                                            'weights': None, 'classes': 10},
-                               name='MobileNetV2')
+                               name='MobileNet')
     assert net.outputs.get_shape().as_list() == [None, 10]
-    assert len(net.all_params) == 262  # MobileNetV2's weights, BatchNorm statistics included
+    # MobileNet's weights, BatchNorm statistics included (as TensorLayer listed Slim's)
+    assert (len(net.all_params), net.count_params()) == (137, 221114)
