@@ -27,10 +27,12 @@ __all__ = [
     "plugins",
     "set_verbosity",
     "utils",
+    "vis",
+    "visualize",
 ]
 
 _SUBMODULES = {"activation", "array_ops", "cost", "files", "initializers", "iterate", "layers",
-               "plugins", "utils"}
+               "plugins", "utils", "visualize"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 
