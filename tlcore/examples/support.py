@@ -95,11 +95,11 @@ def save_curves(history: Any, args: argparse.Namespace, name: str, prefix: str =
     return path
 
 
-def list_pictures(args: argparse.Namespace) -> list[str]:
+def list_pictures(args: argparse.Namespace, level: int = logging.INFO) -> list[str]:
     """Log the pictures written in this run, one line each (the last lines of an example)."""
     pictures = list((getattr(args, "result", None) or {}).get("pictures", []))
     if pictures:
-        logger.info("pictures written (%d):", len(pictures))
+        logger.log(level, "pictures written (%d):", len(pictures))
         for path in pictures:
-            logger.info("  %s", path)
+            logger.log(level, "  %s", path)
     return pictures
