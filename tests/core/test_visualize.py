@@ -198,3 +198,15 @@ def test_cli_plot_explains_a_file_that_is_not_a_history(tmp_path, capsys):
     assert "is not a training history" in capsys.readouterr().err
     assert main(["plot", str(tmp_path / "missing.json")]) == 2
     assert "cannot read history" in capsys.readouterr().err
+
+
+def test_pictures_are_written_atomically_with_the_usual_file_mode(tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = tl.vis.frame(np.eye(8), name=str(tmp_path / "f"))
+    finally:
+        os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["f.png"]  # no temporary file left

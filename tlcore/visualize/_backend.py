@@ -70,6 +70,10 @@ def atomic_write(path: str, write: Any) -> str:
     os.close(fd)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); a picture gets the usual umask-based mode
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
