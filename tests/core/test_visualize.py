@@ -59,6 +59,19 @@ def test_W_with_saveable_false_returns_a_figure_and_writes_nothing(tmp_path, mon
     assert list(tmp_path.iterdir()) == []
 
 
+def test_no_function_touches_pyplot_unless_show_is_asked(tmp_path, digits):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    tl.vis.images2d(digits[0][:4], saveable=False)
+    tl.vis.frame(digits[0][0], name=str(tmp_path / "f"))
+    _history().plot(tmp_path / "c")
+    assert plt.get_fignums() == []  # off-screen figures only: no window, no pyplot state
+
+
 def test_W_rejects_a_tile_shape_that_does_not_match(tmp_path):
     with pytest.raises(ValueError, match=r"tl.visualize.W: shape \[10, 10\] must have 784 pixels"
                                          r".*received 100"):
