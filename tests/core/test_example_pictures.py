@@ -48,10 +48,11 @@ def test_mnist_mlp_draws_its_800_features_and_curves(tmp_path, caplog):
 
 def test_mnist_dae_draws_pretraining_features_and_a_denoising_row(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="tlcore"):
-        assert main(["run", "mnist-dae", "--epochs", "2", "--limit", "200", "--n-units", "16",
+        assert main(["run", "mnist-dae", "--epochs", "3", "--limit", "200", "--n-units", "16",
                      "--print-freq", "2", "--seed", "0", "--out", str(tmp_path),
                      "--quiet"]) == 0
-    # TensorLayer's w1pre_<epoch> at epoch 1 and every print_freq-th epoch, beside the .npz
+    # TensorLayer's w1pre_<epoch> at epoch 1 and every print_freq-th epoch, beside the .npz,
+    # and the last epoch's features
     check_pictures(caplog, tmp_path / "mnist-dae",
-                   ["w1pre_1.png", "w1pre_2.png", "denoise.png", "curves.png"])
+                   ["w1pre_1.png", "w1pre_2.png", "w1pre_3.png", "denoise.png", "curves.png"])
     assert (tmp_path / "mnist-dae" / "w1pre_2.npz").exists()

@@ -34,17 +34,21 @@ def recon_test_loss(tl: object, recon: object, X_test: object) -> float:
 def pretrain_pictures(tl: Any, recon: Any, X_test: Any, args: argparse.Namespace, name: str,
                       n_epoch: int, print_freq: int, keep: float = 0.5) -> None:
     """The features ``pretrain`` saved (``w1pre_<epoch>.npz``, drawn as ``w1pre_<epoch>.png``
-    as TensorLayer did) and ``denoise.png``: 10 test digits, their corrupted version (each
+    as TensorLayer did; the last epoch's too, from the live weights) and ``denoise.png``: 10 test digits, their corrupted version (each
     pixel kept with probability ``keep``) and the autoencoder's reconstruction of it."""
     import numpy as np
 
     folder = out_dir(args, name)
     for epoch in range(1, n_epoch + 1):
         path = os.path.join(folder, f"w1pre_{epoch}.npz")
-        if (epoch == 1 or epoch % print_freq == 0) and os.path.exists(path):
+        if epoch == 1 or epoch % print_freq == 0:
             W = tl.files.load_npz(name=path)[0]
-            add_pictures(args, tl.vis.W(W, second=10, saveable=True, shape=[28, 28],
-                                        name=path[:-len(".npz")]))
+        elif epoch == n_epoch:  # TensorLayer saved no file for it; the live weights are it
+            W = recon.encoder.W
+        else:
+            continue
+        add_pictures(args, tl.vis.W(W, second=10, saveable=True, shape=[28, 28],
+                                    name=path[:-len(".npz")]))
     digits = np.asarray(X_test[:10], dtype=np.float32)
     mask = np.random.default_rng(args.seed).random(digits.shape) < keep
     noisy = digits * mask / keep  # what the corrupting DropoutLayer feeds while training
