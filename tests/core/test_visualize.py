@@ -179,6 +179,19 @@ def test_training_history_plot(tmp_path):
     picture(path, (500, 300))  # two panels: loss and acc
 
 
+def test_training_curves_groups_train_and_validation_of_every_metric():
+    data = {"epochs": [1, 2, 3], "times": [0.1, 0.1, 0.1], "train_loss": [3.0, 2.0, 1.0],
+            "val_loss": [3.5, None, 1.5], "train_acc": [None, None, None],
+            "metrics": {"train_top5": [0.5, 0.6, 0.7], "val_top5": [0.4, 0.5, 0.6]}}
+    fig = tl.vis.training_curves(data, saveable=False)
+    panels = {ax.get_title(): sorted(t.get_text() for t in ax.get_legend().get_texts())
+              for ax in fig.axes}
+    # times is not a curve; an all-None series draws nothing; named metrics get their panel
+    assert panels == {"loss": ["train", "validation"], "top5": ["train", "validation"]}
+    val_loss = [line for line in fig.axes[0].lines if line.get_label() == "validation"][0]
+    assert list(val_loss.get_xdata()) == [1.0, 3.0]  # the unevaluated epoch is skipped
+
+
 def test_training_curves_rejects_an_empty_history(tmp_path):
     with pytest.raises(ValueError, match="nothing to draw"):
         TrainingHistory().plot(tmp_path / "empty.png")
