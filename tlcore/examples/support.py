@@ -85,12 +85,12 @@ def add_pictures(args: argparse.Namespace, *paths: str) -> None:
     args.result = {**result, "pictures": [*result.get("pictures", []), *paths]}
 
 
-def save_curves(history: Any, args: argparse.Namespace, name: str, prefix: str = "") -> str:
-    """Save a ``fit``/``pretrain`` history as ``<prefix>history.json`` and draw it as
-    ``<prefix>curves.png`` (``tlcore plot`` redraws it from the JSON)."""
+def save_curves(history: Any, args: argparse.Namespace, name: str) -> str:
+    """Save a ``fit``/``pretrain`` history as ``history.json`` and draw it as ``curves.png``
+    under ``out_dir`` (``tlcore plot history.json`` redraws it)."""
     folder = out_dir(args, name)
-    history.save(os.path.join(folder, f"{prefix}history.json"))
-    path = history.plot(os.path.join(folder, f"{prefix}curves.png"))
+    history.save(os.path.join(folder, "history.json"))
+    path = history.plot(os.path.join(folder, "curves.png"))
     add_pictures(args, path)
     return path
 
