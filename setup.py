@@ -18,12 +18,18 @@ setup(
         "requests>=2.28",
         "tqdm>=4.60",
         "packaging>=23",
+        # tl.visualize and the examples' pictures (imported only when a picture is drawn)
+        "matplotlib>=3.7",
+        "Pillow>=9.1",
     ],
     extras_require={
         "cpu": ["tensorflow-cpu>=2.16"],
         "gpu": ["tensorflow[and-cuda]>=2.16"],
-        "test": ["pytest>=7", "hypothesis>=6.80", "keras>=3", "tensorboard>=2.16"],
+        "test": ["pytest>=7", "hypothesis>=6.80", "keras>=3", "tensorboard>=2.16",
+                 "scikit-learn>=1.2"],
         "tensorboard": ["tensorboard>=2.16"],
+        # tl.visualize.tsne_embedding (the word2vec example's map of words)
+        "tsne": ["scikit-learn>=1.2"],
     },
     entry_points={"console_scripts": ["tlcore = tlcore.cli:main"]},
 )

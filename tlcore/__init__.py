@@ -30,10 +30,12 @@ __all__ = [
     "plugins",
     "set_verbosity",
     "utils",
+    "vis",
+    "visualize",
 ]
 
 _SUBMODULES = {"activation", "array_ops", "cost", "decorators", "files", "initializers", "iterate",
-               "layers", "logging", "optimizers", "plugins", "utils"}
+               "layers", "logging", "optimizers", "plugins", "utils", "visualize"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 

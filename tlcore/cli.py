@@ -27,6 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="versions, devices, plugins and data directory")
     p.set_defaults(func="tlcore._cli_run:cmd_info")
 
+    p = sub.add_parser("plot", help="draw a training history (JSON) as curves, e.g. "
+                                    "'tlcore plot out/mnist-mlp/history.json -o curves.png'")
+    p.add_argument("history", help="history JSON written by TrainingHistory.save (or a "
+                                   "checkpoint's history.json)")
+    p.add_argument("-o", "--output", default=None,
+                   help="picture to write (default: the history's name with .png)")
+    p.set_defaults(func="tlcore._cli_plot:cmd_plot")
+
     p = sub.add_parser("run", help="run an example, e.g. 'tlcore run mnist-mlp'")
     p.add_argument("example", help="example name (see 'tlcore examples')")
     p.add_argument("--epochs", type=int, default=None, help="number of epochs (example default)")

@@ -112,7 +112,8 @@ def main(args: Any) -> int:
     """
     import os
 
-    from tlcore_rl.examples import example_parser, set_result, setup_example
+    from tlcore_rl.examples import (example_parser, list_pictures, reward_curve, set_result,
+                                    setup_example)
 
     p = example_parser("pong", args, "policy-gradient Pong from pixels (the seed's tutorial)")
     p.add_argument("--episodes", type=int, default=None,
@@ -144,4 +145,28 @@ def main(args: Any) -> int:
 
     logger.info("saved %s after %d episodes", path, pg.episode)
     set_result(args, model=path, episodes=pg.episode)
+    reward_curve(pg, args, opts, "pong")
+    frame_picture(args, opts)
+    list_pictures(args)
     return 0
+
+
+def frame_picture(args: Any, opts: Any, steps: int = 60) -> str:
+    """``<out>/frame_pong.png``: one frame after ``steps`` no-op steps of a new game, as the
+    network's input sees it (``prepro``: 80x80, background 0, paddles and ball 1)."""
+    import os
+
+    import tlcore as tl
+    from tlcore.examples.support import add_pictures
+
+    env = make_env()
+    try:
+        frame, _ = env.reset(seed=opts.seed)
+        for _ in range(steps):
+            frame, *_ = env.step(0)
+    finally:
+        env.close()
+    path = tl.vis.frame(prepro(frame).reshape(80, 80), second=5, saveable=True,
+                        name=os.path.join(opts.out, "frame_pong"), cmap="gray")
+    add_pictures(args, path)
+    return path

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
-                                         set_result)
+from tlcore_nlp.examples._common import (add_pictures, list_pictures, logger, out_dir,
+                                         parse_options, say, seed_everything, set_result)
 
 NAME = "word2vec"
 VOCABULARY_SIZE, EMBEDDING_SIZE, BATCH_SIZE = 50000, 128, 128
@@ -123,4 +123,18 @@ def main(args: argparse.Namespace) -> int:
     tl.nlp.save_vocab(count, name=os.path.join(folder, "vocab.txt"))
     path = tl.files.save_npz(emb.all_params, name=os.path.join(folder, "model.npz"))
     set_result(args, loss=last_avg, model=path)
+    tsne_picture(tl, emb, reverse_dictionary, args, folder)
+    list_pictures(args)
     return 0
+
+
+def tsne_picture(tl: Any, emb: Any, reverse_dictionary: dict[int, str],
+                 args: argparse.Namespace, folder: str, plot_only: int = 500) -> None:
+    """TensorLayer's ending: t-SNE of the ``plot_only`` most frequent words' normalized
+    embeddings (ids are sorted by count), similar words landing close together."""
+    try:
+        add_pictures(args, tl.vis.tsne_embedding(
+            np.asarray(emb.normalized_embeddings), reverse_dictionary, plot_only=plot_only,
+            second=5, saveable=True, name=os.path.join(folder, "tsne")))
+    except ImportError as e:  # scikit-learn is the optional extra tlcore[tsne]
+        logger.warning("word2vec: no t-SNE picture: %s", e)
