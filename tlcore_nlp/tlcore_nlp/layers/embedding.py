@@ -83,7 +83,8 @@ def _no_init_args(layer: str, name: str | None, **kwargs: Any) -> None:
 
 
 class EmbeddingInputlayer(_IdsInputLayer):
-    """Looks up each id's row: ``[...]`` ids -> ``[..., embedding_size]``.
+    """Starts a network fed int ids and looks up each id's row: ``[...]`` ids ->
+    ``[..., embedding_size]``.
 
     Args:
         inputs: the fed ids: a shape, a ``tf.TensorSpec``, an int array or an InputLayer (see
