@@ -165,3 +165,10 @@ def test_bi_dynamic_second_layer_reads_both_directions():
 def test_1_11_construction_args_say_where_they_went(kw, match):
     with pytest.raises(ValueError, match=r"DynamicRNNLayer 'd': " + match):
         DynamicRNNLayer(InputLayer([None, None, 2]), name="d", **kw)
+
+
+def test_1_11_direction_state_attributes():
+    bi = BiDynamicRNNLayer(InputLayer([None, None, 2]), "gru", n_hidden=2, n_layer=2)
+    bi(np.ones((1, 3, 2), np.float32))
+    assert len(bi.fw_final_states) == 2 and len(bi.bw_final_states) == 2
+    np.testing.assert_array_equal(bi.bw_final_states[1].numpy(), bi.final_state[1][1].numpy())

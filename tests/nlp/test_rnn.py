@@ -218,3 +218,10 @@ def test_bi_rnn_n_layer_2_stacks_per_direction_as_1_11():
 def test_construction_time_state_says_where_it_moved(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_1_11_direction_state_attributes():
+    bi = BiRNNLayer(InputLayer([None, 3, 2]), "gru", n_hidden=2)
+    bi(np.ones((1, 3, 2), np.float32))
+    np.testing.assert_array_equal(bi.fw_final_state.numpy(), bi.final_state[0].numpy())
+    np.testing.assert_array_equal(bi.bw_final_state.numpy(), bi.final_state[1].numpy())

@@ -104,3 +104,14 @@ def test_mixed_forms_are_refused():
     with pytest.raises(TypeError, match=r"Seq2Seq 's': pass Seq2Seq\(net_encode_in, "
                                         r"net_decode_in, ...\) or Seq2Seq\(\[net_encode_in"):
         Seq2Seq([a, b], "lstm", name="s")
+
+
+def test_1_11_state_attributes_after_a_call():
+    enc_in, dec_in = InputLayer([None, None, 3]), InputLayer([None, None, 2])
+    net = Seq2Seq(enc_in, dec_in, n_hidden=4, name="s")
+    net([np.ones((2, 3, 3), np.float32), np.ones((2, 2, 2), np.float32)])
+    for a, b in [(net.initial_state_decode, net.final_state_encode),
+                 (net.final_state_decode, net.final_state)]:
+        for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)):
+            np.testing.assert_array_equal(x.numpy(), y.numpy())
+    assert all(np.all(t.numpy() == 0) for t in tf.nest.flatten(net.initial_state_encode))

@@ -174,6 +174,16 @@ class BiDynamicRNNLayer(_Dynamic):
         self.state_shapes = (self.stack_shapes(self.fw_cells), self.stack_shapes(self.bw_cells))
         self.make_state_store()
 
+    @property
+    def fw_final_states(self) -> Any:
+        """The forward cells' final state of the last call (1.11's attribute)."""
+        return self.final_state[0]
+
+    @property
+    def bw_final_states(self) -> Any:
+        """The backward cells' final state of the last call (1.11's attribute)."""
+        return self.final_state[1]
+
     def run(self, inputs: tf.Tensor, state: Any, *, is_train: bool,
             sequence_length: Any = None) -> tuple[tf.Tensor, Any]:
         lengths = self.lengths(inputs, sequence_length)

@@ -369,6 +369,16 @@ class BiRNNLayer(RecurrentLayer):
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
         return tf.TensorSpec(self.shape_out(input_spec.shape, 2 * self.n_hidden), self.dtype)
 
+    @property
+    def fw_final_state(self) -> Any:
+        """The forward direction's final state of the last call (1.11's attribute)."""
+        return self.final_state[0]
+
+    @property
+    def bw_final_state(self) -> Any:
+        """The backward direction's final state of the last call (1.11's attribute)."""
+        return self.final_state[1]
+
     def run(self, inputs: tf.Tensor, state: Any, *, is_train: bool) -> tuple[tf.Tensor, Any]:
         outputs, final = bidirectional(self, inputs, state, None, is_train)
         return self.finish(outputs), final

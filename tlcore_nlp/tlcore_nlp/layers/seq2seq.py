@@ -180,6 +180,21 @@ class Seq2Seq(_Stack):
         """The encoder's final state of the last call (the decoder's initial state)."""
         return self.prev_layers[0].final_state
 
+    @property
+    def initial_state_encode(self) -> Any:
+        """The state the encoder started from in the last call."""
+        return self.prev_layers[0].initial_state
+
+    @property
+    def initial_state_decode(self) -> Any:
+        """The state the decoder started from in the last call (the encoder's final)."""
+        return self.initial_state
+
+    @property
+    def final_state_decode(self) -> Any:
+        """The decoder's final state of the last call (also ``final_state``)."""
+        return self.final_state
+
     def _forward(self, inputs: list[Any], is_train: bool,
                  decode_sequence_length: Any = None) -> tf.Tensor:
         enc_final, dec = inputs
