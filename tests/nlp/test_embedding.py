@@ -212,8 +212,9 @@ def dense_parent():
 
 
 @pytest.mark.parametrize("make,match", [
-    (lambda: Word2vecEmbeddingInputlayer([None], [[1]], 5, 2, name="w"),
-     r"Word2vecEmbeddingInputlayer 'w': train_labels moved to the loss: .*nce_cost"),
+    (lambda: Word2vecEmbeddingInputlayer([None], np.array([[1]]), 5, 2, name="w"),
+     r"Word2vecEmbeddingInputlayer 'w': train_labels moved to the loss: .*nce_cost.*"
+     r"received ndarray"),
     (lambda: EmbeddingInputlayer([None], 5, 2, E_init_args={"trainable": False}, name="e"),
      r"EmbeddingInputlayer 'e': E_init_args .*not supported.*received \{'trainable': False\}"),
     (lambda: AverageEmbeddingInputlayer([None, 2], 5, 2, embeddings_kwargs={"x": 1}, name="a"),
@@ -232,3 +233,24 @@ def test_fed_ids_are_checked():
     with pytest.raises(ValueError, match=r"EmbeddingInputlayer 'e': expected ids of shape "
                                          r"\(None, 2\), received \(1, 3\)"):
         net(np.zeros((1, 3), np.int32))
+
+
+def test_word2vec_train_labels_spec_as_1_11_checks_nce_cost_labels():
+    """1.11's test_layers_core: Word2vec(inputs=[8] ids, train_labels=[8, 1] ids) is one layer
+    of 3 arrays and 401,000 parameters."""
+    net = Word2vecEmbeddingInputlayer(inputs=tf.TensorSpec([8], tf.int32),
+                                      train_labels=tf.TensorSpec([8, 1], tf.int32),
+                                      vocabulary_size=1000, embedding_size=200, num_sampled=64,
+                                      name="word2vec")
+    assert net.output_shape == (8, 200) and len(net.all_layers) == 1
+    assert len(net.all_params) == 3 and net.count_params() == 401000
+    x = np.arange(8, dtype=np.int32)
+    assert np.isfinite(float(net.nce_cost(x, x[:, None] + 1)))
+    assert np.isfinite(float(net.nce_cost(x, x + 1)))  # [batch] labels are [batch, 1]
+    with pytest.raises(ValueError, match=r"Word2vecEmbeddingInputlayer 'word2vec': expected "
+                                         r"labels of shape \(8, 1\) \(train_labels\), "
+                                         r"received \(8, 2\)"):
+        net.nce_cost(x, np.zeros((8, 2), np.int32))
+    with pytest.raises(TypeError, match=r"expected int context ids as labels, received dtype "
+                                        r"float32"):
+        net.nce_cost(x, np.zeros((8, 1), np.float32))

@@ -179,15 +179,16 @@ class AverageEmbeddingInputlayer(_IdsInputLayer):
 class Word2vecEmbeddingInputlayer(_IdsInputLayer):
     """Skip-gram word2vec: the layer outputs the embedding of each center word; the training
     loss is :meth:`nce_cost` (noise-contrastive estimation, ``tf.nn.nce_loss``), to which the
-    context words are passed as labels when it is computed (there are no placeholders, so
-    1.11's construction-time ``train_labels`` moved there).
+    context words are passed as labels when it is computed (there are no placeholders: 1.11's
+    ``train_labels`` placeholder may be given as a ``tf.TensorSpec``, which the labels must fit).
 
     Parameters, in order: ``embeddings`` ``(V, E)``, ``nce_weights`` ``(V, E)``,
     ``nce_biases`` ``(V,)``.
 
     Args:
         inputs: the fed center-word ids ``[batch]`` (see the module docstring).
-        train_labels: must be ``None``: labels are passed to :meth:`nce_cost`.
+        train_labels: ``None`` or the labels' ``tf.TensorSpec`` (1.11's placeholder), which
+            :meth:`nce_cost` then checks; the labels themselves are passed to :meth:`nce_cost`.
         vocabulary_size, embedding_size: the table's shape.
         num_sampled: negative samples per batch.
         nce_loss_args: extra keywords of ``tf.nn.nce_loss`` (e.g. ``remove_accidental_hits``).
@@ -214,11 +215,14 @@ class Word2vecEmbeddingInputlayer(_IdsInputLayer):
                  nce_b_init: Any = keras.initializers.Zeros(),
                  nce_b_init_args: dict[str, Any] | None = None, name: str | None = None, *,
                  dtype: Any = None) -> None:
-        if train_labels is not None:
+        if train_labels is not None and not isinstance(train_labels, tf.TensorSpec):
             raise ValueError(
                 f"{type(self).__name__} {name!r}: train_labels moved to the loss: pass the "
                 f"context ids when computing it, net.nce_cost(center_ids, labels=context_ids) "
-                f"(there is no placeholder to bind at construction)")
+                f"(at construction only their tf.TensorSpec is accepted), received "
+                f"{type(train_labels).__name__}")
+        #: the declared labels (1.11's placeholder, as a spec): nce_cost checks against it
+        self.train_labels: tf.TensorSpec | None = train_labels
         self.vocabulary_size = check_positive_int(self, "vocabulary_size", vocabulary_size)
         self.embedding_size = check_positive_int(self, "embedding_size", embedding_size)
         self.num_sampled = check_positive_int(self, "num_sampled", num_sampled)
@@ -245,9 +249,17 @@ class Word2vecEmbeddingInputlayer(_IdsInputLayer):
         ``labels`` (``[batch, num_true]`` or ``[batch]``). Differentiable; traces under
         ``tf.function``."""
         embed = self(inputs, is_train=is_train)
-        labels = tf.cast(tf.convert_to_tensor(labels), tf.int64)
+        labels = tf.convert_to_tensor(labels)
+        if not labels.dtype.is_integer:
+            raise TypeError(f"{who(self)}: expected int context ids as labels, received dtype "
+                            f"{labels.dtype.name}")
         if labels.shape.rank == 1:
             labels = labels[:, None]
+        spec = self.train_labels
+        if spec is not None and not spec.shape.is_compatible_with(labels.shape):
+            raise ValueError(f"{who(self)}: expected labels of shape {shape_str(spec.shape)} "
+                             f"(train_labels), received {shape_str(labels.shape)}")
+        labels = tf.cast(labels, tf.int64)
         return tf.reduce_mean(tf.nn.nce_loss(
             weights=self.nce_weights, biases=self.nce_biases, labels=labels, inputs=embed,
             num_sampled=self.num_sampled, num_classes=self.vocabulary_size,
