@@ -115,3 +115,17 @@ def test_1_11_state_attributes_after_a_call():
         for x, y in zip(tf.nest.flatten(a), tf.nest.flatten(b)):
             np.testing.assert_array_equal(x.numpy(), y.numpy())
     assert all(np.all(t.numpy() == 0) for t in tf.nest.flatten(net.initial_state_encode))
+
+
+def test_seq2seq_network_saves_and_loads(tmp_path):
+    import tlcore as tl
+
+    enc = tl.layers.EmbeddingInputlayer([None, None], 20, 3, name="enc")
+    dec = tl.layers.EmbeddingInputlayer([None, None], 20, 3, name="dec")
+    net = Seq2Seq(enc, dec, n_hidden=4, n_layer=2, return_seq_2d=True, name="s")
+    path = tl.files.save_network(net, str(tmp_path / "s2s.tlnet.npz"))
+    other = tl.files.load_network(path)
+    assert [type(layer).__name__ for layer in other.all_layers] == [
+        "EmbeddingInputlayer", "Seq2SeqEncoder", "EmbeddingInputlayer", "Seq2Seq"]
+    x = [np.array([[1, 2, 3]]), np.array([[4, 5]])]
+    np.testing.assert_allclose(other(x).numpy(), net(x).numpy(), atol=1e-6)
