@@ -89,8 +89,8 @@ def test_list_form_and_an_existing_encoder():
     ({"decode_sequence_length": [3]}, r"decode_sequence_length moved to the call"),
     ({"initial_state_encode": 0}, r"initial_state_encode moved to the call: pass "
                                   r"net\(x, initial_state=state\)"),
-    ({"initial_state_decode": 0}, r"initial_state_decode is not supported: the decoder starts "
-                                  r"from the encoder's final state"),
+    ({"initial_state_decode": 0}, r"initial_state_decode moved to the call: pass "
+                                  r"net\(x, initial_state_decode=state\)"),
 ], ids=["encode_sequence_length", "decode_sequence_length", "initial_state_encode",
         "initial_state_decode"])
 def test_1_11_construction_args_say_where_they_went(kw, match):
@@ -129,3 +129,19 @@ def test_seq2seq_network_saves_and_loads(tmp_path):
         "EmbeddingInputlayer", "Seq2SeqEncoder", "EmbeddingInputlayer", "Seq2Seq"]
     x = [np.array([[1, 2, 3]]), np.array([[4, 5]])]
     np.testing.assert_allclose(other(x).numpy(), net(x).numpy(), atol=1e-6)
+
+
+def test_step_by_step_decoding_from_a_given_decoder_state():
+    """1.11's chatbot: encode once, then decode one token at a time feeding the state back."""
+    enc_in, dec_in = InputLayer([None, None, 3]), InputLayer([None, None, 2])
+    net = Seq2Seq(enc_in, dec_in, n_hidden=4, n_layer=2, name="s")
+    rng = np.random.default_rng(1)
+    xe = rng.standard_normal((1, 3, 3)).astype(np.float32)
+    xd = rng.standard_normal((1, 2, 2)).astype(np.float32)
+    whole = net([xe, xd]).numpy()
+    state = net.final_state_encode
+    steps = []
+    for t in range(2):
+        steps.append(net([xe, xd[:, t:t + 1]], initial_state_decode=state).numpy())
+        state = net.final_state_decode
+    np.testing.assert_allclose(np.concatenate(steps, axis=1), whole, atol=1e-6)

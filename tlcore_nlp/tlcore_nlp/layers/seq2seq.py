@@ -98,9 +98,8 @@ class Seq2Seq(_Stack):
         cell_fn, cell_init_args, n_hidden, initializer: as in :class:`RNNLayer`; the encoder
             (layer ``<name>_encode``) and the decoder (``<name>/decode/...``) have their own
             variables.
-        encode_sequence_length, decode_sequence_length, initial_state_encode: must be
-            ``None``: they are passed per call (below).
-        initial_state_decode: must be ``None``: the decoder starts from the encoder's state.
+        encode_sequence_length, decode_sequence_length, initial_state_encode,
+            initial_state_decode: must be ``None``: they are passed per call (below).
         dropout: keep probability or ``(in, out)`` pair (input dropout at every cell, output
             dropout after the last), when ``is_train``.
         n_layer: stacked cells in the encoder and in the decoder.
@@ -109,9 +108,10 @@ class Seq2Seq(_Stack):
         name: layer name.
 
     Call-time: ``encode_sequence_length=``, ``decode_sequence_length=`` (int ``[batch]``;
-    computed with :func:`retrieve_seq_length_op` when absent) and ``initial_state=`` (the
-    encoder's). Afterwards ``final_state`` is the decoder's final state and
-    ``final_state_encode`` the encoder's (the decoder's initial state).
+    computed with :func:`retrieve_seq_length_op` when absent), ``initial_state=`` (the
+    encoder's) and ``initial_state_decode=`` (the decoder starts from it instead of the
+    encoder's final state: step-by-step decoding). Afterwards ``final_state`` is the decoder's
+    final state and ``final_state_encode`` the encoder's.
 
     >>> enc, dec = InputLayer([None, None, 8]), InputLayer([None, None, 8])
     >>> Seq2Seq(enc, dec, n_hidden=16, return_seq_2d=True).output_shape
@@ -119,7 +119,7 @@ class Seq2Seq(_Stack):
     """
 
     multi_input = True
-    call_args = ("decode_sequence_length",)
+    call_args = ("decode_sequence_length", "initial_state_decode")
 
     def __init__(self, net_encode_in: Any, net_decode_in: Layer | None = None,
                  cell_fn: Any = "BasicLSTMCell", cell_init_args: dict[str, Any] | None = None,
@@ -145,10 +145,8 @@ class Seq2Seq(_Stack):
                 ("decode_sequence_length", decode_sequence_length, "decode_sequence_length=l"),
                 ("initial_state_encode", initial_state_encode, "initial_state=state")):
             moved_to_call(self, arg, value, call)
-        if initial_state_decode is not None:
-            raise ValueError(f"{who(self)}: initial_state_decode is not supported: the decoder "
-                             f"starts from the encoder's final state (pass initial_state= to "
-                             f"the call to set the encoder's)")
+        moved_to_call(self, "initial_state_decode", initial_state_decode,
+                      "initial_state_decode=state")
         if isinstance(net_encode_in, Seq2SeqEncoder):
             encoder = net_encode_in
         else:
@@ -195,12 +193,17 @@ class Seq2Seq(_Stack):
         """The decoder's final state of the last call (also ``final_state``)."""
         return self.final_state
 
-    def _forward(self, inputs: list[Any], is_train: bool,
-                 decode_sequence_length: Any = None) -> tf.Tensor:
+    def _forward(self, inputs: list[Any], is_train: bool, decode_sequence_length: Any = None,
+                 initial_state_decode: Any = None) -> tf.Tensor:
         enc_final, dec = inputs
-        outputs, final = self.run(inputs, enc_final, is_train=is_train,
+        batch = tf.shape(dec)[0]
+        # a given decoder state replaces the encoder's (step-by-step decoding, as 1.11's
+        # chatbot fed initial_state_decode)
+        start = enc_final if initial_state_decode is None else self._start_state(
+            batch, initial_state_decode)
+        outputs, final = self.run(inputs, start, is_train=is_train,
                                   decode_sequence_length=decode_sequence_length)
-        self._record(enc_final, final, tf.shape(dec)[0])
+        self._record(start, final, batch)
         return outputs
 
     def run(self, inputs: list[Any], state: Any, *, is_train: bool,
