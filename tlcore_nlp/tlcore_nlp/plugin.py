@@ -19,6 +19,7 @@ LAYERS: dict[str, str] = {
     "ConvLSTMLayer": "tlcore_nlp.layers.conv_lstm:ConvLSTMLayer",
     "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
     "Seq2Seq": "tlcore_nlp.layers.seq2seq:Seq2Seq",
+    "Seq2SeqEncoder": "tlcore_nlp.layers.seq2seq:Seq2SeqEncoder",
     "EmbeddingAttentionSeq2seqWrapper":
         "tlcore_nlp.layers.translate_model:EmbeddingAttentionSeq2seqWrapper",
     "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",

@@ -38,8 +38,7 @@ def build(tl: Any, tf: Any, vocab_size: int, cfg: dict[str, Any]) -> Any:
     L = tl.layers
     init = keras.initializers.RandomUniform(-cfg["init_scale"], cfg["init_scale"])
     keep = cfg["keep_prob"]
-    net = L.InputLayer([None, None], dtype=tf.int32, name="input")
-    net = L.EmbeddingInputlayer(net, vocabulary_size=vocab_size,
+    net = L.EmbeddingInputlayer(inputs=[None, None], vocabulary_size=vocab_size,
                                 embedding_size=cfg["hidden_size"], E_init=init, name="embedding")
     if keep < 1:
         net = L.DropoutLayer(net, keep=keep, is_fix=True, name="drop1")

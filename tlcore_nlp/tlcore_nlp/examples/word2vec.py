@@ -77,9 +77,9 @@ def main(args: argparse.Namespace) -> int:
     num_steps = opts.steps or max(1, int(len(data) / batch_size * epochs))
 
     L = tl.layers
-    net = L.InputLayer([batch_size], dtype=tf.int32, name="train_inputs")
+    # TensorLayer 1.x fed the center ids through a placeholder: the layer takes their shape
     emb = L.Word2vecEmbeddingInputlayer(
-        net, vocabulary_size=vocabulary_size, embedding_size=EMBEDDING_SIZE,
+        inputs=[batch_size], vocabulary_size=vocabulary_size, embedding_size=EMBEDDING_SIZE,
         num_sampled=NUM_SAMPLED, nce_loss_args={},
         E_init=keras.initializers.RandomUniform(-1.0, 1.0),
         nce_W_init=keras.initializers.TruncatedNormal(stddev=float(1 / np.sqrt(EMBEDDING_SIZE))),
