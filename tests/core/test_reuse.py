@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+import tlcore as tl
+
 from tlcore.layers.core import InputLayer, reuse
 from tlcore.layers.dense import DenseLayer
 from tlcore.layers.dropout import DropoutLayer
@@ -50,6 +52,29 @@ def test_two_towers_share_one_layer_by_name():
     assert tower_b.count_params() == 5 * 4 + 5 + 2 * 5 + 2
     x = np.ones((2, 4), np.float32)
     np.testing.assert_allclose(shared_b(x), shared_a(x))
+
+
+def test_merged_towers_keep_the_shared_layers_name():
+    """A chatbot's encoder and decoder share one embedding named alike (TensorLayer's reuse):
+    merging both towers keeps the name once and the variables once."""
+    a = InputLayer([None, 4], name="a")
+    shared_a = DenseLayer(a, 5, name="shared")
+    b = InputLayer([None, 4], name="b")
+    with reuse(shared_a):
+        shared_b = DenseLayer(b, 5, name="shared")
+    merged = tl.layers.ConcatLayer([shared_a, shared_b], 1, name="concat")
+    assert [layer.name for layer in merged.all_layers].count("shared") == 2
+    assert len(merged.all_params) == 2 and merged.count_params() == 25
+    x = np.ones((2, 4), np.float32)
+    np.testing.assert_allclose(merged([x, 2 * x])[:, 5:], shared_a(2 * x), rtol=1e-6)
+
+
+def test_distinct_layers_with_one_name_still_clash():
+    a = InputLayer([None, 4], name="a")
+    b = InputLayer([None, 4], name="b")
+    one, two = DenseLayer(a, 5, name="d"), DenseLayer(b, 5, name="d")
+    with pytest.raises(ValueError, match=r"different layers with the same name"):
+        tl.layers.ConcatLayer([one, two], 1)
 
 
 def test_missing_name_is_an_error_naming_the_layer_and_variable():

@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+import tlcore as tl
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -254,3 +255,19 @@ def test_word2vec_train_labels_spec_as_1_11_checks_nce_cost_labels():
     with pytest.raises(TypeError, match=r"expected int context ids as labels, received dtype "
                                         r"float32"):
         net.nce_cost(x, np.zeros((8, 1), np.float32))
+
+
+def test_shared_embedding_inputs_keep_one_name_and_refuse_a_dict_feed():
+    """Encoder and decoder share one embedding named alike, as TensorLayer's chatbot did."""
+    enc = tl.layers.EmbeddingInputlayer(inputs=tf.TensorSpec([None, None], tf.int64),
+                                        vocabulary_size=7, embedding_size=3, name="seq_embed")
+    with tl.layers.reuse(enc):
+        dec = tl.layers.EmbeddingInputlayer(inputs=tf.TensorSpec([None, None], tf.int64),
+                                            vocabulary_size=7, embedding_size=3, name="seq_embed")
+    merged = tl.layers.ConcatLayer([enc, dec], 1, name="both")
+    assert len(merged.all_params) == 1
+    ids = np.array([[1, 2]], np.int64)
+    with pytest.raises(ValueError, match=r"several InputLayers share a name.*pass a list"):
+        merged({"seq_embed": ids})
+    out = merged([ids, ids[:, ::-1]])
+    np.testing.assert_allclose(out[:, 2:], enc(ids[:, ::-1]))

@@ -389,6 +389,10 @@ class Layer:
         ins = self.input_layers
         if isinstance(inputs, Mapping):
             names = {layer.name for layer in ins}
+            if len(names) < len(ins):
+                raise ValueError(f"{who(self)}: several InputLayers share a name "
+                                 f"({[layer.name for layer in ins]}, built under reuse); pass "
+                                 f"a list of inputs in input_layers order instead of a dict")
             if set(inputs) != names:
                 raise ValueError(f"{who(self)}: expected inputs for InputLayers {sorted(names)}, "
                                  f"received keys {sorted(inputs)}")
@@ -648,6 +652,8 @@ def _dedupe_names(layers: list[Layer]) -> None:
         if other is None:
             by_name[layer.name] = layer
             continue
+        if _shares_variables(layer, other):
+            continue  # TensorLayer's reuse: one set of weights applied twice keeps its name
         if layer._explicit_name and other._explicit_name:
             raise ValueError(f"{who(layer)} and {who(other)} are different layers with the same "
                              f"name in one network; layer names must be unique within a network")
@@ -660,6 +666,12 @@ def _dedupe_names(layers: list[Layer]) -> None:
         victim.name = f"{prefix}_{n}"
         by_name[keeper.name] = keeper
         by_name[victim.name] = victim
+
+
+def _shares_variables(a: Layer, b: Layer) -> bool:
+    """True when ``b`` was built under ``reuse`` on ``a``'s variables (or the reverse)."""
+    return (type(a) is type(b) and bool(a._own_params)
+            and [id(v) for v in a._own_params] == [id(v) for v in b._own_params])
 
 
 def _free_name(net: Layer, base: str) -> str:
