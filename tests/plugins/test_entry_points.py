@@ -24,7 +24,7 @@ def hooked(source: str) -> str:
 
 PLUGIN_MODULES = {"goodplug", "goodplug.plugin", "goodplug.layers", "brokenplug_mod",
                   "hookplug_mod", "oldplug_mod", "clasha_mod", "clashb_mod", "tlcore_maxout",
-                  "tlcore_vision", "tlcore_nlp", "tlcore_rl", "tlcore._core_plugin"}
+                  "tlcore_vision", "tlcore_nlp", "tlcore_rl", "tlcore.plugins._core"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ def site(tmp_path_factory):
         "goodplug/plugin.py": hooked("""
             @hookimpl
             def register_layers(register):
-                register("GoodLayer", "goodplug.layers:GoodLayer", aliases=("Good",))
+                # helper=True: a plain class (a real Layer would import TensorFlow here)
+                register("GoodLayer", "goodplug.layers:GoodLayer", aliases=("Good",), helper=True)
 
             @hookimpl
             def register_datasets(register):
@@ -71,7 +72,7 @@ def site(tmp_path_factory):
 
                 @hookimpl
                 def register_layers(register):
-                    register("Clash", Clash)
+                    register("Clash", Clash, helper=True)
                 """)})
     return root
 

@@ -12,15 +12,16 @@ import warnings
 import pytest
 
 import tlcore
+from tlcore.layers.core import Layer
 from tlcore.plugins import (AmbiguousNameError, PluginError, PluginWarning, Registry,
                             UnknownNameError, get_registry, hookimpl, registered)
 
 
-class Foo:
+class Foo(Layer):
     pass
 
 
-class OtherFoo:
+class OtherFoo(Layer):
     pass
 
 
@@ -82,7 +83,7 @@ def test_string_targets_resolve_to_attributes_and_modules(fake_ep):
     class Plugin:
         @hookimpl
         def register_layers(self, register):
-            register("Ordered", "collections:OrderedDict", aliases=("ODict",))
+            register("Ordered", "collections:OrderedDict", aliases=("ODict",), helper=True)
 
         @hookimpl
         def register_modules(self, register):
@@ -246,7 +247,7 @@ def test_allow_list_is_read_at_load_time(fake_ep, monkeypatch):
 
 
 def test_block_list(fake_ep, monkeypatch):
-    monkeypatch.setenv("TLCORE_DISABLE_PLUGINS", "a, c")
+    monkeypatch.setenv("TLCORE_DISABLE_PLUGINS", "a")
     reg = registry(fake_ep("a", layers_plugin(Foo=Foo)), fake_ep("b", layers_plugin(Bar=OtherFoo)))
     assert reg.get("layers", "Bar") is OtherFoo
     info = {p.name: p for p in reg.plugins()}
@@ -321,7 +322,7 @@ def test_known_name_of_a_broken_plugin_gives_its_error(fake_ep, fake_dist):
     reg = registry(fake_ep("vision", exc=ImportError("no cv2"), dist=fake_dist("tlcore-vision")))
     with pytest.warns(PluginWarning):
         with pytest.raises(UnknownNameError, match=r"plugin 'vision' \(tlcore-vision 1\.0\), "
-                                                   r"which is failed: ImportError: no cv2"):
+                                                   r"which is installed but failed: ImportError: no cv2"):
             reg.get("layers", "Conv2d")
 
 

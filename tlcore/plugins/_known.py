@@ -38,3 +38,9 @@ KNOWN: dict[str, dict[str, str]] = {
         "cartpole": "tlcore-rl", "cartpole-dqn": "tlcore-rl", "pong": "tlcore-rl",
     },
 }
+
+#: distribution -> its folder in a source checkout of tlcore, for install hints.
+CHECKOUT_FOLDER: dict[str, str] = {
+    "tlcore-vision": "tlcore_vision", "tlcore-nlp": "tlcore_nlp",
+    "tlcore-rl": "tlcore_rl", "tlcore-maxout": "plugins/tlcore-maxout",
+}
