@@ -9,11 +9,16 @@ from typing import Sequence
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tlcore`` (no TensorFlow import)."""
     parser = argparse.ArgumentParser(prog="tlcore", description="tlcore: TensorLayer on TF2.")
+    from tlcore._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"tlcore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plugins", help="list plugins, their status and what they provide")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--all", action="store_true", help="also list every registered name")
+    p.add_argument("--check", action="store_true",
+                   help="import and validate every registered target; exit 1 on a problem")
     p.set_defaults(func="tlcore._cli_plugins:cmd_plugins")
 
     p = sub.add_parser("layers", help="list registered layers (without importing them)")

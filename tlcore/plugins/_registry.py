@@ -129,12 +129,23 @@ def _candidate_from_ep(ep: Any) -> _Candidate:
     except BaseException as e:  # broken metadata: report it when the plugin loads, not here
         if isinstance(e, _PASS_THROUGH):
             raise
-        err = f"{type(e).__name__} reading its metadata: {e}"
+        err = _describe(e, " reading its metadata")
 
         def load() -> Any:
             raise PluginError(err, plugin=name)
         return _Candidate(name, distribution, version, load, None, module)
     return _Candidate(name, distribution, version, ep.load, requires, module)
+
+
+def _describe(exc: BaseException, where: str = "") -> str:
+    """``KeyError in its hook: 'x'``, even for an exception whose ``str()`` itself raises."""
+    try:
+        text = str(exc)
+    except BaseException as e:
+        if isinstance(e, _PASS_THROUGH):
+            raise
+        text = f"<str() of the exception raised {type(e).__name__}>"
+    return f"{type(exc).__name__}{where}: {text}"
 
 
 def _plugin_object(obj: Any) -> Any:
@@ -320,7 +331,8 @@ class Registry:
         except BaseException as e:  # an unimportable plugin must not hurt the others
             if isinstance(e, _PASS_THROUGH):
                 raise
-            return self._fail(cand, f"{type(e).__name__}: {e}", strict, exc=e)
+            error = str(e) if isinstance(e, PluginError) else _describe(e)
+            return self._fail(cand, error, strict, exc=e)
         unknown = sorted(c.name for c in self.pm.get_hookcallers(obj) or () if c.spec is None)
         if unknown:
             self.pm.unregister(obj)
@@ -339,7 +351,7 @@ class Registry:
             if isinstance(e, _PASS_THROUGH):
                 raise
             self.pm.unregister(obj)
-            return self._fail(cand, f"{type(e).__name__} in its hook: {e}", strict, exc=e)
+            return self._fail(cand, _describe(e, " in its hook"), strict, exc=e)
         provides: dict[str, list[str]] = {}
         for entry in staged:
             self._add(entry)
@@ -450,7 +462,7 @@ class Registry:
                     if isinstance(e, _PASS_THROUGH):
                         raise
                     raise PluginError(f"{what} as {entry.target!r}, which cannot be imported: "
-                                      f"{type(e).__name__}: {e}", plugin=entry.plugin) from e
+                                      f"{_describe(e)}", plugin=entry.plugin) from e
             problem = _invalid(entry, obj)
             if problem is not None:
                 raise PluginError(f"{what} as {entry.target_path!r}, which {problem}",
