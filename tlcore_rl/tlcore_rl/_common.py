@@ -17,7 +17,7 @@ logger = logging.getLogger("tlcore")
 # ------------------------------------------------------------------------------ fast acting
 def _np_act(act: Callable[..., Any]) -> Callable[[np.ndarray], np.ndarray] | None:
     """The numpy twin of a layer activation, or None when there is none we trust."""
-    from tlcore.layers._utils import identity
+    from tlcore.layers.utils import identity
 
     table: dict[Any, Callable[[np.ndarray], np.ndarray]] = {
         identity: lambda z: z,

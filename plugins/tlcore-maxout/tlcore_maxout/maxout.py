@@ -6,7 +6,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, last_dim, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, last_dim, shape_str, who
 from tlcore.layers.core import Layer
 
 
