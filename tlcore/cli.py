@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tlcore`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    from tlcore._log import show_logs
     from tlcore.plugins._registry import import_target
+
+    show_logs("WARNING" if getattr(args, "quiet", False) else "INFO")  # the seed's INFO lines
 
     return int(import_target(args.func)(args) or 0)
 
