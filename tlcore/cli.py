@@ -57,8 +57,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tlcore.plugins._registry import import_target
 
     show_logs("WARNING" if getattr(args, "quiet", False) else "INFO")  # the seed's INFO lines
+    try:
+        return int(import_target(args.func)(args) or 0)
+    except Exception as e:
+        missing = _missing_tensorflow(e)
+        if missing is None:
+            raise
+        # `pip install tlcore` leaves the TensorFlow flavour (CPU, CUDA) to the user.
+        print(f"tlcore: {missing} is not installed; install TensorFlow with "
+              f"pip install 'tlcore[cpu]' (NVIDIA GPU: 'tlcore[gpu]'; from a source checkout: "
+              f"pip install './[cpu]')", file=sys.stderr)
+        return 1
 
-    return int(import_target(args.func)(args) or 0)
+
+def _missing_tensorflow(exc: BaseException | None) -> str | None:
+    """``"tensorflow"`` or ``"keras"`` if ``exc`` (or its cause) is that import failing."""
+    while exc is not None:
+        if isinstance(exc, ModuleNotFoundError):
+            top = (exc.name or "").split(".")[0]
+            if top in ("tensorflow", "keras"):
+                return top
+        exc = exc.__cause__
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -74,7 +74,7 @@ def write_dist(root: Path, dist: str, version: str, entry_points: dict[str, str]
     (``{"pkg/mod.py": source}``)."""
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
-    meta = [f"Metadata-Version: 2.1", f"Name: {dist}", f"Version: {version}"]
+    meta = ["Metadata-Version: 2.1", f"Name: {dist}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(meta) + "\n")
     eps = "".join(f"{k} = {v}\n" for k, v in entry_points.items())

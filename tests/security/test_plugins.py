@@ -21,8 +21,8 @@ import pytest
 
 from tests.plugins.conftest import run_py, write_dist
 from tlcore.layers.core import Layer
-from tlcore.plugins import (ENTRY_POINT_GROUP, Manifest, PluginError, PluginWarning, Registry,
-                            UnknownNameError, hookimpl)
+from tlcore.plugins import (ENTRY_POINT_GROUP, PluginError, PluginWarning, Registry,
+                            UnknownNameError)
 
 _ids = itertools.count()
 _PLUGIN_ENV = ("TLCORE_PLUGINS", "TLCORE_DISABLE_PLUGINS", "TLCORE_STRICT_PLUGINS")

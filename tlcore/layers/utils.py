@@ -108,7 +108,8 @@ def init_config(init: Callable[..., tf.Tensor] | None) -> Any:
         return None
     if isinstance(init, keras.initializers.Initializer):
         return keras.initializers.serialize(init)
-    if isinstance(init, tf.keras.initializers.Initializer):  # pragma: no cover - same class in TF 2.16+
+    # The same class as keras.initializers.Initializer in TF 2.16+.
+    if isinstance(init, tf.keras.initializers.Initializer):  # pragma: no cover
         return tf.keras.initializers.serialize(init)
     raise ValueError(f"initializer {init!r} cannot be serialized: use a Keras initializer")
 
@@ -130,7 +131,8 @@ def check_prob(layer: Any, arg: str, value: Any, *, low_open: bool = True) -> fl
     return float(value)
 
 
-def check_rank(layer: Any, shape: tf.TensorShape, rank: int | Sequence[int], what: str = "") -> None:
+def check_rank(layer: Any, shape: tf.TensorShape, rank: int | Sequence[int],
+               what: str = "") -> None:
     """Raise ``ValueError`` unless ``shape`` has one of the given ranks."""
     ranks = (rank,) if isinstance(rank, int) else tuple(rank)
     if shape.rank is None or shape.rank not in ranks:

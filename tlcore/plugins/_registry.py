@@ -246,7 +246,9 @@ class Registry:
         cands = [core, *self._discover(), *self._in_process]
         names = sorted({c.name for c in cands})
         for var_list in (allow, block):
-            for pattern in var_list.unmatched(names) if var_list is not None else ():
+            if var_list is None:
+                continue
+            for pattern in var_list.unmatched(names):
                 self.problems.append(f"{var_list.var} names {pattern!r}, which matches no "
                                      f"installed plugin (installed: {', '.join(names)})")
         for problem in self.problems:
@@ -371,7 +373,8 @@ class Registry:
                     raise ValueError(f"plugin {plugin!r}: {_SINGULAR[kind]} name must be a "
                                      f"non-empty string without '.', received {n!r}")
                 if any(e.kind == kind and n in (e.name, *e.aliases) for e in staged):
-                    raise ValueError(f"plugin {plugin!r} registers {_SINGULAR[kind]} name {n!r} twice")
+                    raise ValueError(f"plugin {plugin!r} registers {_SINGULAR[kind]} name "
+                                     f"{n!r} twice")
             if target is None or (isinstance(target, str) and not _TARGET.match(target)):
                 raise ValueError(f"plugin {plugin!r}: target of {name!r} must be an object, "
                                  f"'package.module' or 'package.module:attr', received {target!r}")
@@ -415,7 +418,8 @@ class Registry:
         (case-insensitive; a pattern without ``*?[`` matches as a substring)."""
         pat = (pattern if any(c in pattern for c in "*?[") else f"*{pattern}*").lower()
         return [e for e in self.entries(kind)
-                if any(fnmatch.fnmatchcase(n.lower(), pat) for n in (e.name, e.qualified, *e.aliases))]
+                if any(fnmatch.fnmatchcase(n.lower(), pat)
+                       for n in (e.name, e.qualified, *e.aliases))]
 
     def entry(self, kind: str, name: str) -> Entry:
         """The entry for ``name`` or ``plugin.name``; raises on unknown or ambiguous names."""
@@ -490,7 +494,8 @@ class Registry:
         """The entry whose target is ``obj`` (used to serialize layers by registered name)."""
         self.load()
         for e in self.entries(kind):
-            if e.target is obj or (isinstance(e.target, str) and _normal(e.target) == _path_of(obj)):
+            if e.target is obj or (isinstance(e.target, str)
+                                   and _normal(e.target) == _path_of(obj)):
                 return e
         return None
 
@@ -518,7 +523,8 @@ class Registry:
                     msg += f": {owner.error}"
         names = list(self._entries[kind])
         close = [n for n in names if n.lower() == name.lower()]
-        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75) if n not in close]
+        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75)
+                  if n not in close]
         if close:
             msg += f". Did you mean {' or '.join(repr(c) for c in close[:3])}?"
         return msg
@@ -528,7 +534,8 @@ class Registry:
     def registered(self, obj: Any, *, name: str, distribution: str = "(in-process)",
                    version: str = "0", requires: str | None = None) -> Iterator[Registry]:
         """Register ``obj`` (a module or object with hookimpls) as plugin ``name`` meanwhile."""
-        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        module = (obj.__name__ if isinstance(obj, types.ModuleType)
+                  else getattr(obj, "__module__", None))
         cand = _Candidate(name, distribution, version, lambda: obj, requires, module)
         with self._lock:
             self._in_process.append(cand)

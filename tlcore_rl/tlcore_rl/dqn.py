@@ -150,7 +150,7 @@ class DQN:
         def q_values(x: tf.Tensor) -> tf.Tensor:
             return q(x, is_train=False)
 
-        tau = self.tau
+        tau = self.tau if self.tau is not None else 1.0  # used only when self.tau is set
 
         def soft_update() -> None:
             for t, s in zip(target.all_params, q.all_params):
@@ -173,7 +173,7 @@ class DQN:
                 loss = tf.reduce_mean(huber(y - q_sa, delta))
             grads = tape.gradient(loss, params)
             self.optimizer.apply_gradients(zip(grads, params))
-            if tau is not None:  # Polyak target, in the same call (one dispatch per step)
+            if self.tau is not None:  # Polyak target, in the same call (one dispatch per step)
                 soft_update()
             return loss
 
@@ -182,7 +182,7 @@ class DQN:
             for t, s in zip(target.all_params, q.all_params):
                 t.assign(s)
 
-        soft_sync = tf.function(soft_update) if tau is not None else None
+        soft_sync = tf.function(soft_update) if self.tau is not None else None
 
         self._q_tf, self._train_step, self._sync, self._soft_sync = q_values, train_step, sync, soft_sync
 

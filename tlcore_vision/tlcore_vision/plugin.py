@@ -1,4 +1,5 @@
-"""The ``vision`` plugin's manifest: what it registers with tlcore. Cheap to import (no TensorFlow)."""
+"""The ``vision`` plugin's manifest: what it registers with tlcore, as tables. Cheap to import
+(no TensorFlow)."""
 from __future__ import annotations
 
 from tlcore.plugins import Manifest
