@@ -225,6 +225,25 @@ def test_two_manifests_in_one_module_fail_the_plugin(site):
     good_intact(reg)
 
 
+def test_manifest_and_hook_functions_in_one_module_fail_the_plugin(site):
+    site.add("mixplug", "mix", """
+        from tlcore.plugins import Manifest, hookimpl
+
+        manifest = Manifest(layers={"A": "tests.security.test_plugins:GoodLayer"})
+
+        @hookimpl
+        def register_datasets(register):
+            register("d", "tests.security.test_plugins:GoodLayer")
+        """)
+    reg = site.registry()
+    load(reg)
+    assert statuses(reg) == {"core": "loaded", "good": "loaded", "mix": "failed"}
+    assert "holds a Manifest and hook functions ['register_datasets']; use one of the two" in (
+        {p.name: p for p in reg.plugins()}["mix"].error)
+    assert "A" not in reg.names("layers") and "d" not in reg.names("datasets")
+    good_intact(reg)
+
+
 # ---------------------------------------------------------------------------- impostors
 def test_failed_impostor_found_first_does_not_shadow_the_installed_plugin(site):
     site.add("evil-vision", "visionx", "raise RuntimeError('impostor')")

@@ -156,6 +156,10 @@ def _plugin_object(obj: Any) -> Any:
         if len(found) > 1:
             raise PluginError(f"module {obj.__name__} holds {len(found)} Manifest objects; "
                               f"keep one", plugin=obj.__name__)
+        hooks = sorted(k for k, v in vars(obj).items() if hasattr(v, f"{PROJECT}_impl"))
+        if found and hooks:
+            raise PluginError(f"module {obj.__name__} holds a Manifest and hook functions "
+                              f"{hooks}; use one of the two", plugin=obj.__name__)
         if found:
             return found[0]
     return obj
