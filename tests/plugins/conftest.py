@@ -68,7 +68,8 @@ def fake_dist() -> Callable[..., FakeDist]:
 
 
 def write_dist(root: Path, dist: str, version: str, entry_points: dict[str, str], *,
-               requires: tuple[str, ...] = ("tlcore>=0.1",), modules: dict[str, str] | None = None) -> None:
+               requires: tuple[str, ...] = ("tlcore>=0.1",),
+               modules: dict[str, str] | None = None) -> None:
     """A fake installed distribution in ``root``: ``<dist>-<version>.dist-info`` with METADATA
     (Requires-Dist lines) and entry_points.txt (group ``tlcore.plugins``), plus module files
     (``{"pkg/mod.py": source}``)."""

@@ -47,7 +47,8 @@ def registry(*eps):
 
 
 def plugin_warnings(record, plugin):
-    return [w for w in record if issubclass(w.category, PluginWarning) and repr(plugin) in str(w.message)]
+    return [w for w in record
+            if issubclass(w.category, PluginWarning) and repr(plugin) in str(w.message)]
 
 
 # ------------------------------------------------------------------------------ loading
@@ -74,7 +75,8 @@ def test_targets_are_imported_on_first_use_only(fake_ep):
     assert entry.target_path == "no_such_module_xyz.layers:Ghost"
     assert reg.plugins()[-1].status == "loaded"
     with pytest.raises(PluginError, match=r"plugin 'lazy' registers layer 'Ghost' as "
-                                          r"'no_such_module_xyz.layers:Ghost'.*ModuleNotFoundError") as e:
+                                          r"'no_such_module_xyz.layers:Ghost'.*"
+                                          r"ModuleNotFoundError") as e:
         reg.get("layers", "Ghost")
     assert e.value.plugin == "lazy"
 
@@ -322,7 +324,8 @@ def test_known_name_of_a_broken_plugin_gives_its_error(fake_ep, fake_dist):
     reg = registry(fake_ep("vision", exc=ImportError("no cv2"), dist=fake_dist("tlcore-vision")))
     with pytest.warns(PluginWarning):
         with pytest.raises(UnknownNameError, match=r"plugin 'vision' \(tlcore-vision 1\.0\), "
-                                                   r"which is installed but failed: ImportError: no cv2"):
+                                                   r"which is installed but failed: "
+                                                   r"ImportError: no cv2"):
             reg.get("layers", "Conv2d")
 
 
@@ -339,12 +342,15 @@ def test_unknown_kind():
 
 # ------------------------------------------------------------------------------- version
 def test_incompatible_plugin_is_not_loaded(fake_ep, fake_dist, monkeypatch):
-    old = fake_ep("old", layers_plugin(Foo=Foo), dist=fake_dist("tlcore-old", "0.0.1", ["tlcore<0.1"]))
+    old = fake_ep("old", layers_plugin(Foo=Foo),
+                  dist=fake_dist("tlcore-old", "0.0.1", ["tlcore<0.1"]))
     ok = fake_ep("ok", layers_plugin(Bar=OtherFoo),
-                 dist=fake_dist("tlcore-ok", "1.0", ["numpy", "tlcore>=0.1,<1", "tlcore<0.1; python_version<'3'"]))
+                 dist=fake_dist("tlcore-ok", "1.0", ["numpy", "tlcore>=0.1,<1",
+                                                     "tlcore<0.1; python_version<'3'"]))
     reg = registry(old, ok)
     with pytest.warns(PluginWarning, match=r"'old' \(tlcore-old 0\.0\.1\) is incompatible.*"
-                                           r"requires tlcore<0\.1, but tlcore 0\.1\.0 is installed"):
+                                           r"requires tlcore<0\.1, but tlcore 0\.1\.0 is "
+                                           r"installed"):
         assert reg.get("layers", "Bar") is OtherFoo
     info = {p.name: p for p in reg.plugins()}
     assert info["old"].status == "incompatible" and info["ok"].status == "loaded"
