@@ -56,7 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tlcore._log import show_logs
     from tlcore.plugins._registry import import_target
 
-    show_logs("WARNING" if getattr(args, "quiet", False) else "INFO")  # the seed's INFO lines
+    # The seed's INFO lines, or warnings only with --quiet (which `run` may receive among the
+    # options it passes on, parsed later).
+    quiet = getattr(args, "quiet", False) or "--quiet" in (getattr(args, "extra", None) or ())
+    show_logs("WARNING" if quiet else "INFO")
     try:
         return int(import_target(args.func)(args) or 0)
     except Exception as e:

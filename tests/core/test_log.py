@@ -65,3 +65,23 @@ def test_show_logs_rejects_unknown_level(bare_root):
     bare_root()
     with pytest.raises(ValueError, match=r"show_logs: unknown level 'LOUD'"):
         tl.show_logs("LOUD")
+
+
+@pytest.mark.parametrize("flags, shown", [([], ["an info line", "tlcore: warning: a warning"]),
+                                          (["--quiet"], ["tlcore: warning: a warning"])])
+def test_the_cli_shows_info_lines_unless_quiet(bare_root, capsys, tmp_path, flags, shown):
+    from tlcore.cli import main
+    from tlcore.plugins import Manifest, registered
+
+    def demo(args) -> int:
+        _log.logger.info("an info line")
+        _log.logger.warning("a warning")
+        return 0
+
+    bare_root()
+    with registered(Manifest(examples={"logdemo": demo}), name="logtest"):
+        assert main(["run", "logdemo", *flags, "--out", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert [line for line in err.splitlines() if "a warning" in line or "info line" in line] == (
+        shown)
+    assert out.startswith("logdemo: done in")
