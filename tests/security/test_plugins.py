@@ -62,11 +62,13 @@ class Site:
         self.add("goodplug", "good", GOOD)
 
     def add(self, dist: str, ep: str, source: str, *, version: str = "1.0",
-            requires: tuple[str, ...] = ("tlcore>=0.1",)) -> str:
-        """A distribution in a new folder (found after the earlier ones); returns its module."""
+            requires: tuple[str, ...] = ("tlcore>=0.1",), attr: str = "") -> str:
+        """A distribution in a new folder (found after the earlier ones); returns its module.
+        The entry point names the module, or ``module:attr``."""
         root = self.tmp / f"site{len(self.roots)}"
         module = f"{self.prefix}{len(self.roots)}"
-        write_dist(root, dist, version, {ep: module}, requires=requires,
+        value = f"{module}:{attr}" if attr else module
+        write_dist(root, dist, version, {ep: value}, requires=requires,
                    modules={f"{module}.py": source})
         self.mp.syspath_prepend(str(root))
         self.roots.append(root)
@@ -241,6 +243,19 @@ def test_manifest_and_hook_functions_in_one_module_fail_the_plugin(site):
     assert "holds a Manifest and hook functions ['register_datasets']; use one of the two" in (
         {p.name: p for p in reg.plugins()}["mix"].error)
     assert "A" not in reg.names("layers") and "d" not in reg.names("datasets")
+    good_intact(reg)
+
+
+@pytest.mark.parametrize("attr, what", [("", "module hx"), ("NOTHING", "None"),
+                                        ("NUMBER", "a int")])
+def test_entry_point_without_manifest_or_hooks_fails_the_plugin(site, attr, what):
+    module = site.add("emptyplug", "empty", "NOTHING = None\nNUMBER = 3\n", attr=attr)
+    reg = site.registry()
+    load(reg)
+    assert statuses(reg) == {"core": "loaded", "good": "loaded", "empty": "failed"}
+    error = {p.name: p for p in reg.plugins()}["empty"].error
+    assert error.startswith(f"its entry point {module} gives {what}")
+    assert error.endswith("which holds no Manifest and implements no tlcore hook")
     good_intact(reg)
 
 

@@ -333,13 +333,23 @@ class Registry:
         assert self.pm is not None
         try:
             obj = _plugin_object(cand.load())
+            if obj is None:  # pluggy cannot even register None
+                return self._fail(cand, f"its entry point {cand.module or '?'!s} gives None, "
+                                        f"which holds no Manifest and implements no tlcore hook",
+                                  strict)
             self.pm.register(obj, name=cand.name)
         except BaseException as e:  # an unimportable plugin must not hurt the others
             if isinstance(e, _PASS_THROUGH):
                 raise
             error = str(e) if isinstance(e, PluginError) else _describe(e)
             return self._fail(cand, error, strict, exc=e)
-        unknown = sorted(c.name for c in self.pm.get_hookcallers(obj) or () if c.spec is None)
+        callers = self.pm.get_hookcallers(obj) or ()
+        if not callers:  # e.g. an entry point naming the wrong module or attribute
+            self.pm.unregister(obj)
+            return self._fail(cand, f"its entry point {cand.module or '?'!s} gives "
+                                    f"{_kind_of(obj)}, which holds no Manifest and implements "
+                                    f"no tlcore hook", strict)
+        unknown = sorted(c.name for c in callers if c.spec is None)
         if unknown:
             self.pm.unregister(obj)
             return self._fail(cand, f"it implements unknown hooks {unknown}; tlcore's hooks "
@@ -581,6 +591,12 @@ def _invalid(entry: Entry, obj: Any) -> str | None:
     elif entry.kind in ("datasets", "examples") and not callable(obj):
         return f"is a {type(obj).__name__}, not callable"
     return None
+
+
+def _kind_of(obj: Any) -> str:
+    if isinstance(obj, types.ModuleType):
+        return f"module {obj.__name__}"
+    return f"a {type(obj).__name__}"
 
 
 def _normal(target: str) -> str:
