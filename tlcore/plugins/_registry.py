@@ -331,18 +331,19 @@ class Registry:
 
     def _load_one(self, cand: _Candidate, strict: bool) -> PluginInfo:
         assert self.pm is not None
+        obj: Any = None
         try:
             obj = _plugin_object(cand.load())
-            if obj is None:  # pluggy cannot even register None
-                return self._fail(cand, f"its entry point {cand.module or '?'!s} gives None, "
-                                        f"which holds no Manifest and implements no tlcore hook",
-                                  strict)
-            self.pm.register(obj, name=cand.name)
+            if obj is not None:  # pluggy cannot register None; reported below
+                self.pm.register(obj, name=cand.name)
         except BaseException as e:  # an unimportable plugin must not hurt the others
             if isinstance(e, _PASS_THROUGH):
                 raise
             error = str(e) if isinstance(e, PluginError) else _describe(e)
             return self._fail(cand, error, strict, exc=e)
+        if obj is None:
+            return self._fail(cand, f"its entry point {cand.module or '?'!s} gives None, which "
+                                    f"holds no Manifest and implements no tlcore hook", strict)
         callers = self.pm.get_hookcallers(obj) or ()
         if not callers:  # e.g. an entry point naming the wrong module or attribute
             self.pm.unregister(obj)
