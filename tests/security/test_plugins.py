@@ -140,6 +140,16 @@ def test_plugin_raising_anything_at_import_is_isolated(site, case):
     good_intact(reg)
 
 
+def test_strict_mode_turns_an_odd_exception_into_a_plugin_error(site, monkeypatch):
+    monkeypatch.setenv("TLCORE_STRICT_PLUGINS", "1")
+    site.add("evilplug", "evil", "class Weird(BaseException): pass\nraise Weird('odd')")
+    reg = site.registry()
+    with pytest.raises(PluginError, match=r"^tlcore plugin 'evil' \(evilplug 1\.0\) failed and "
+                                          r"was skipped: Weird: odd$") as err:
+        reg.load()
+    assert err.value.plugin == "evil" and type(err.value.__cause__).__name__ == "Weird"
+
+
 def test_base_exception_in_a_hook_is_isolated_and_drops_the_partial_entries(site):
     site.add("evilplug", "evil", """
         from tlcore.plugins import hookimpl
