@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tlcore._log import logger, set_verbosity
+from tlcore._log import logger, set_verbosity, show_logs
 from tlcore._version import __version__
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "optimizers",
     "plugins",
     "set_verbosity",
+    "show_logs",
     "utils",
     "vis",
     "visualize",

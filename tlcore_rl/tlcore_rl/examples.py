@@ -187,7 +187,8 @@ def cartpole_dqn(args: Any) -> int:
         dqn.load(path)
     t0 = time.time()
     try:
-        dqn.train(opts.episodes or opts.epochs or 1500, target=SOLVED, window=WINDOW, save_path=path)
+        dqn.train(opts.episodes or opts.epochs or 1500, target=SOLVED, window=WINDOW,
+                  save_path=path)
     finally:
         env.close()
     set_result(args, model=path, episodes=dqn.episode)

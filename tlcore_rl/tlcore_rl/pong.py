@@ -35,7 +35,8 @@ def prepro(frame: np.ndarray) -> np.ndarray:
     """One 210x160x3 uint8 frame -> 6400 float32 values in {0, 1} (the seed's ``prepro``)."""
     frame = np.asarray(frame)
     if frame.shape[:2] != (210, 160):
-        raise ValueError(f"prepro: expected a 210x160(x3) Atari frame, received shape {frame.shape}")
+        raise ValueError(f"prepro: expected a 210x160(x3) Atari frame, received shape "
+                         f"{frame.shape}")
     img = frame[35:195:2, ::2, 0] if frame.ndim == 3 else frame[35:195:2, ::2]
     # Background 144 (and 109 in some versions of the game) -> 0, anything else -> 1.
     out = (img != 144) & (img != 109) & (img != 0)
@@ -87,7 +88,8 @@ def build_network(name_prefix: str = "") -> Any:
 
     net = tl.layers.InputLayer([None, D], name=f"{name_prefix}input_layer")
     net = tl.layers.DenseLayer(net, n_units=200, act=tf.nn.relu,
-                               W_init=keras.initializers.GlorotUniform(), name=f"{name_prefix}relu1")
+                               W_init=keras.initializers.GlorotUniform(),
+                               name=f"{name_prefix}relu1")
     return tl.layers.DenseLayer(net, n_units=3, W_init=keras.initializers.GlorotUniform(),
                                 name=f"{name_prefix}output_layer")
 

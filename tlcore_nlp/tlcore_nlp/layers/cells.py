@@ -26,7 +26,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import get_act, who
+from tlcore.layers.utils import get_act, who
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMStateTuple", "RNNCell",
            "fresh_init", "resolve_cell", "unroll"]

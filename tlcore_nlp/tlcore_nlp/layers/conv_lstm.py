@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import act_name, check_positive_int, get_act, get_init, who
+from tlcore.layers.utils import act_name, check_positive_int, get_act, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import LSTMStateTuple, fresh_init, unroll
 from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer, moved_to_call

@@ -13,7 +13,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import last_dim, who
+from tlcore.layers.utils import last_dim, who
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import unroll
 from tlcore_nlp.layers.rnn import (_UNIFORM, RecurrentLayer, _reverse, bidirectional,

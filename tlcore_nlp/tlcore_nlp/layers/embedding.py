@@ -17,7 +17,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import check_positive_int, get_init, shape_str, who
+from tlcore.layers.utils import check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import InputLayer, Layer
 from tlcore_nlp.layers.cells import fresh_init
 

@@ -19,7 +19,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import (act_name, check_positive_int, check_prob, get_init, last_dim,
+from tlcore.layers.utils import (act_name, check_positive_int, check_prob, get_init, last_dim,
                                   who)
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import RNNCell, cell_name, resolve_cell, unroll

@@ -10,7 +10,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import last_dim, who
+from tlcore.layers.utils import last_dim, who
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer, moved_to_call, run_stack
 from tlcore_nlp.layers.seq_ops import retrieve_seq_length_op
