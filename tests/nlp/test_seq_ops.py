@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import tlcore as tl
+from tlcore.layers.core import FedValue
 from tlcore_nlp.layers.seq_ops import (advanced_indexing_op, initialize_rnn_state,
                                        retrieve_seq_length_op, retrieve_seq_length_op2,
                                        retrieve_seq_length_op3, target_mask_op)
@@ -65,9 +66,32 @@ def test_registered_in_tl_layers():
         assert getattr(tl.layers, name).__name__ == name
 
 
-@pytest.mark.parametrize("fn", ["retrieve_seq_length_op", "retrieve_seq_length_op2",
-                                "retrieve_seq_length_op3", "target_mask_op"])
-def test_a_placeholder_stand_in_says_lengths_go_to_the_call(fn):
-    with pytest.raises(TypeError, match=rf"{fn}: computes lengths from data, received a "
-                                        rf"TensorSpec .*net\(ids, sequence_length={fn}\(ids\)\)"):
-        getattr(tl.layers, fn)(tf.TensorSpec([32, None], tf.int64))
+@pytest.mark.parametrize("fn,spec", [
+    ("retrieve_seq_length_op", tf.TensorSpec([32, None, 4], tf.float32)),
+    ("retrieve_seq_length_op2", tf.TensorSpec([32, None], tf.int64)),
+    ("retrieve_seq_length_op3", tf.TensorSpec([32, None], tf.int64)),
+])
+def test_a_placeholder_stand_in_gives_a_value_computed_from_each_batch(fn, spec):
+    """TensorLayer 1.x's ``retrieve_seq_length_op(x)`` on the input placeholder."""
+    fed = getattr(tl.layers, fn)(spec)
+    assert isinstance(fed, FedValue) and fed.source is spec and fed.label.startswith(fn)
+    data = np.zeros([2, 3, 4] if spec.shape.rank == 3 else [2, 3], spec.dtype.as_numpy_dtype)
+    data[0, :2], data[1, :1] = 1, 1
+    np.testing.assert_array_equal(fed.fn(tf.constant(data)), [2, 1])
+    with pytest.raises(TypeError, match=rf"{fn}\(<input .*computed from each batch"):
+        tf.convert_to_tensor(fed)
+
+
+def test_a_stand_in_of_the_wrong_rank_fails_at_once():
+    with pytest.raises(ValueError, match=r"retrieve_seq_length_op2: expected rank-2 data, "
+                                         r"received shape \(32, None, 4\)"):
+        tl.layers.retrieve_seq_length_op2(tf.TensorSpec([32, None, 4], tf.float32))
+
+
+@pytest.mark.parametrize("stand_in", [tf.TensorSpec([32, None], tf.int64), "layer"])
+def test_target_mask_of_a_stand_in_says_to_compute_it_from_the_batch(stand_in):
+    if stand_in == "layer":
+        stand_in = tl.layers.DenseLayer(tl.layers.InputLayer([None, 4]), 3)
+    with pytest.raises(TypeError, match=r"target_mask_op: computes from data, received a .*"
+                                        r"compute it from each batch, target_mask_op\(ids\)"):
+        tl.layers.target_mask_op(stand_in)

@@ -18,8 +18,9 @@ import contextvars
 import functools
 import inspect
 import logging
+import types
 import warnings
-from typing import Any, ClassVar, Iterator, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -79,6 +80,8 @@ class Layer:
     #: TensorLayer 1.x's other keyword spellings of constructor arguments, old -> new name
     #: (``layer`` -> ``prev_layer`` is added for every layer whose first argument is that).
     arg_aliases: ClassVar[Mapping[str, str]] = {}
+    #: call arguments computed from a network input at every call (see :meth:`bind_fed_value`)
+    _fed_args: Mapping[str, tuple[InputLayer, FedValue]] = types.MappingProxyType({})
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
@@ -196,6 +199,29 @@ class Layer:
             self._own_params.append(var)
             self._param_names[id(var)] = name or var.name.split(":")[0].split("/")[-1]
         return var
+
+    def bind_fed_value(self, arg: str, value: FedValue) -> None:
+        """Compute the call argument ``arg`` from the data fed to one of the network's inputs,
+        at every call that does not pass ``arg`` itself: TensorLayer 1.x's
+        ``sequence_length=retrieve_seq_length_op(x)`` on the input placeholder ``x``.
+
+        The input is the network's InputLayer built from ``value.source`` (that same spec or
+        shape, or the InputLayer itself). Called by a layer after ``super().__init__``."""
+        if arg not in self.call_args:
+            raise TypeError(f"{who(self)}: {arg!r} is not a call argument of this layer "
+                            f"({list(self.call_args)})")
+        inputs = self.input_layers
+        found = [i for i in inputs if i is value.source or i.source is value.source]
+        if not found:  # an equal spec made again: accept it when it names one input only
+            found = [i for i in inputs if _same_spec(i.source, value.source)]
+        if len(found) != 1:
+            raise ValueError(
+                f"{who(self)}: {arg}={value.label} is computed from "
+                f"{_describe_source(value.source)}, which is "
+                f"{'not an input' if not found else 'ambiguous among the inputs'} of this network "
+                f"(inputs: {[i.name for i in inputs]}); build the InputLayer from that same spec, "
+                f"or pass {arg}= when calling the network")
+        self._fed_args = types.MappingProxyType({**self._fed_args, arg: (found[0], value)})
 
     def add_keep(self, keep: float) -> tf.Variable:
         """Create the keep-probability variable listed in ``all_drop`` under this layer's name."""
@@ -381,6 +407,10 @@ class Layer:
                 continue
             xs = [values[id(p)] for p in layer.prev_layers]
             extra = {a: kwargs[a] for a in layer.call_args if a in kwargs}
+            for a, (src, fed) in layer._fed_args.items():
+                given = extra.get(a)
+                if given is None or (isinstance(given, Mapping) and layer.name not in given):
+                    extra[a] = fed.fn(_fed_tensor(src, feed[id(src)]))
             values[id(layer)] = layer.forward(xs if layer.multi_input else xs[0],
                                               is_train=is_train, **extra)
         return values[id(self)]
@@ -545,6 +575,51 @@ class StaticOutput:
         raise TypeError(f"layer.outputs {shape_str(self.shape)} is a static description in tlcore, "
                         f"not a tensor: call the network for values, net(x, is_train=...), or "
                         f"wrap the operation in tl.layers.LambdaLayer(net, fn=...)")
+
+
+@attrs.frozen(eq=False)
+class FedValue:
+    """A value computed from the data fed to one of the network's inputs, anew at every call.
+
+    TensorLayer 1.x computed some layer arguments from the input placeholder while building
+    (``sequence_length=retrieve_seq_length_op(x)``). Given ``x``'s stand-in (the
+    ``tf.TensorSpec`` an InputLayer is built from, or the InputLayer), such a helper returns a
+    ``FedValue``, and a layer that accepts it binds it with :meth:`Layer.bind_fed_value`: every
+    call computes ``fn(<the batch fed to that input>)``, unless the call passes the argument.
+
+    Attributes:
+        source: the spec (or InputLayer) standing for the fed data.
+        fn: computes the value from the fed tensor.
+        label: how the value was written, for messages (``retrieve_seq_length_op(x)``).
+    """
+
+    source: Any
+    fn: Callable[[tf.Tensor], Any]
+    label: str
+
+    def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> tf.Tensor:
+        raise TypeError(f"{self.label} stands for a value computed from each batch fed to the "
+                        f"network, not a tensor: pass it to a layer argument that takes it (e.g. "
+                        f"sequence_length=), or compute it from the batch")
+
+
+def _fed_tensor(layer: InputLayer, x: Any) -> tf.Tensor:
+    """What was fed to ``layer`` as a tensor of the fed dtype (ids for an embedding input)."""
+    t = x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(x)
+    dtype = getattr(layer, "feed_spec", layer.output_spec).dtype
+    return t if t.dtype == dtype else tf.cast(t, dtype)
+
+
+def _same_spec(a: Any, b: Any) -> bool:
+    return isinstance(a, tf.TensorSpec) and isinstance(b, tf.TensorSpec) and a == b
+
+
+def _describe_source(source: Any) -> str:
+    if isinstance(source, Layer):
+        return f"{who(source)}"
+    if isinstance(source, tf.TensorSpec):
+        return f"the input spec {shape_str(source.shape)} {source.dtype.name}"
+    return repr(source)
 
 
 # ------------------------------------------------------------------------ weight sharing

@@ -3,9 +3,11 @@
 Each sequence runs for its own length: its outputs past the length are zero and its final
 state is the state at its last real step, so padding a batch does not change what the shorter
 sequences compute. The lengths are passed when the network is called
-(``net(x, sequence_length=lengths)``, or ``{layer_name: lengths}``); without them they are
-computed from the input with :func:`retrieve_seq_length_op` (steps whose features are not all
-zero), as in TensorLayer.
+(``net(x, sequence_length=lengths)``, or ``{layer_name: lengths}``), or, as TensorLayer 1.x
+wrote it, bound at construction to the network's input
+(``sequence_length=retrieve_seq_length_op2(ids_spec)``: computed from every fed batch); without
+them they are computed from the layer's input with :func:`retrieve_seq_length_op` (steps whose
+features are not all zero), as in TensorLayer.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore.layers.utils import last_dim, who
-from tlcore.layers.core import Layer
+from tlcore.layers.core import FedValue, Layer
 from tlcore_nlp.layers.cells import unroll
 from tlcore_nlp.layers.rnn import (_UNIFORM, RecurrentLayer, _reverse, bidirectional,
                                    keep_dropout, moved_to_call, run_stack)
@@ -32,8 +34,10 @@ class _Dynamic(RecurrentLayer):
                  sequence_length: Any, dropout: Any, n_layer: int, return_last: bool,
                  return_seq_2d: bool, dynamic_rnn_init_args: dict[str, Any] | None,
                  keep_state: bool, name: str | None) -> None:
-        moved_to_call(self, "sequence_length", sequence_length, "sequence_length=lengths",
-                      ", e.g. lengths = tl.layers.retrieve_seq_length_op2(ids)")
+        fed = sequence_length if isinstance(sequence_length, FedValue) else None
+        if fed is None:
+            moved_to_call(self, "sequence_length", sequence_length, "sequence_length=lengths",
+                          ", e.g. lengths = tl.layers.retrieve_seq_length_op2(ids)")
         if dynamic_rnn_init_args:
             raise ValueError(f"{who(self)}: dynamic_rnn_init_args (keywords of TF1's "
                              f"tf.nn.dynamic_rnn) are not supported, received "
@@ -42,6 +46,8 @@ class _Dynamic(RecurrentLayer):
         super().__init__(prev_layer, cell_fn=cell_fn, cell_init_args=cell_init_args,
                          n_hidden=n_hidden, initializer=initializer, keep_state=keep_state,
                          name=name, n_layer=n_layer, dropout=dropout)
+        if fed is not None:
+            self.bind_fed_value("sequence_length", fed)
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
         return tf.TensorSpec(self.shape_out(input_spec.shape, self.width * self.n_hidden),
@@ -71,7 +77,10 @@ class DynamicRNNLayer(_Dynamic):
     Args:
         prev_layer: parent with output ``[batch, max_steps, n_features]``.
         cell_fn, cell_init_args, n_hidden, initializer: as in :class:`RNNLayer`.
-        sequence_length, initial_state: must be ``None``: both are passed per call (below).
+        sequence_length: ``None`` (lengths from the input's non-zero steps, or passed per
+            call), or 1.11's ``retrieve_seq_length_op*(x)`` on the network input's spec ``x``:
+            then computed from what is fed to that input at every call.
+        initial_state: must be ``None``: the start state is passed per call (below).
         dropout: keep probability, or an ``(in, out)`` pair (TF1's ``DropoutWrapper``: input
             dropout at every cell, output dropout after the last); only when ``is_train``.
         n_layer: stacked cells; the state is then a tuple with one state per cell.

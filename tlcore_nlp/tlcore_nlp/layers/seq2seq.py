@@ -11,7 +11,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore.layers.utils import last_dim, who
-from tlcore.layers.core import Layer
+from tlcore.layers.core import FedValue, Layer
 from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer, moved_to_call, run_stack
 from tlcore_nlp.layers.seq_ops import retrieve_seq_length_op
 
@@ -98,8 +98,10 @@ class Seq2Seq(_Stack):
         cell_fn, cell_init_args, n_hidden, initializer: as in :class:`RNNLayer`; the encoder
             (layer ``<name>_encode``) and the decoder (``<name>/decode/...``) have their own
             variables.
-        encode_sequence_length, decode_sequence_length, initial_state_encode,
-            initial_state_decode: must be ``None``: they are passed per call (below).
+        encode_sequence_length, decode_sequence_length: ``None`` (passed per call, below), or
+            1.11's ``retrieve_seq_length_op2(ids)`` on the spec the encoder's (decoder's)
+            input was built from: then computed from the ids fed at every call.
+        initial_state_encode, initial_state_decode: must be ``None``: passed per call.
         dropout: keep probability or ``(in, out)`` pair (input dropout at every cell, output
             dropout after the last), when ``is_train``.
         n_layer: stacked cells in the encoder and in the decoder.
@@ -140,11 +142,15 @@ class Seq2Seq(_Stack):
             raise TypeError(f"{who(self)}: pass Seq2Seq(net_encode_in, net_decode_in, ...) or "
                             f"Seq2Seq([net_encode_in, net_decode_in], ...), received "
                             f"{type(net_encode_in).__name__} and {type(net_decode_in).__name__}")
+        fed = {arg: value for arg, value in (("encode_sequence_length", encode_sequence_length),
+                                              ("decode_sequence_length", decode_sequence_length))
+               if isinstance(value, FedValue)}
         for arg, value, call in (
                 ("encode_sequence_length", encode_sequence_length, "encode_sequence_length=l"),
                 ("decode_sequence_length", decode_sequence_length, "decode_sequence_length=l"),
                 ("initial_state_encode", initial_state_encode, "initial_state=state")):
-            moved_to_call(self, arg, value, call)
+            if arg not in fed:
+                moved_to_call(self, arg, value, call)
         moved_to_call(self, "initial_state_decode", initial_state_decode,
                       "initial_state_decode=state")
         if isinstance(net_encode_in, Seq2SeqEncoder):
@@ -164,6 +170,11 @@ class Seq2Seq(_Stack):
                              f"{encoder.cell_cls.__name__}; the decoder needs the same, received "
                              f"{self.n_hidden}, {self.n_layer}, {self.cell_cls.__name__}")
         self.encoder = encoder
+        # 1.11's retrieve_seq_length_op2(encode_seqs) on the ids placeholder: from each batch
+        if "encode_sequence_length" in fed:
+            encoder.bind_fed_value("encode_sequence_length", fed["encode_sequence_length"])
+        if "decode_sequence_length" in fed:
+            self.bind_fed_value("decode_sequence_length", fed["decode_sequence_length"])
 
     def build(self, input_shape: list[Any]) -> None:
         self.decode_cells = self.make_cells(last_dim(self, input_shape[1], rank=3), "decode/")

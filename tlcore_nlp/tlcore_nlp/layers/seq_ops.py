@@ -1,27 +1,46 @@
 """Sequence helpers of TensorLayer's recurrent layers: lengths, masks, indexing, state reset.
 
-``retrieve_seq_length_op*`` compute each sequence's length from padded data, ``target_mask_op``
+``retrieve_seq_length_op*`` compute each sequence's length from padded data (given a network
+input's ``tf.TensorSpec`` or InputLayer, as TensorLayer 1.x code passes its placeholder, they
+return a :class:`~tlcore.layers.core.FedValue` that the recurrent layers' ``sequence_length=``
+computes from every fed batch), ``target_mask_op``
 the 0/1 mask of real steps, ``advanced_indexing_op`` picks one step per sequence (e.g. the last
 real one), and ``initialize_rnn_state`` resets the state a recurrent layer keeps across calls.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
 
+from tlcore.layers.core import FedValue, InputLayer
+from tlcore.layers.utils import shape_str
+
 __all__ = ["advanced_indexing_op", "initialize_rnn_state", "retrieve_seq_length_op",
            "retrieve_seq_length_op2", "retrieve_seq_length_op3", "target_mask_op"]
 
 
+def _stand_in(data: Any) -> bool:
+    """True for a placeholder's stand-in: a ``tf.TensorSpec`` or an InputLayer."""
+    return isinstance(data, tf.TensorSpec) or isinstance(data, InputLayer)
+
+
+def _deferred(data: Any, fn: Any, name: str, ranks: tuple[int, ...], **kw: Any) -> FedValue:
+    """TensorLayer 1.x's op on the input placeholder: computed from each fed batch instead."""
+    spec = getattr(data, "feed_spec", None) or getattr(data, "output_spec", data)
+    _rank(spec, ranks, name)
+    return FedValue(data, functools.partial(fn, **kw), f"{name}(<input {shape_str(spec.shape)}>)")
+
+
 def _data(data: Any, fn: str) -> tf.Tensor:
-    """``data`` as a tensor; a placeholder stand-in (spec or layer) says where lengths go."""
+    """``data`` as a tensor; a placeholder stand-in that cannot be used says where to go."""
     if isinstance(data, tf.TensorSpec) or hasattr(data, "all_layers"):
         raise TypeError(
-            f"{fn}: computes lengths from data, received a {type(data).__name__} (TensorLayer "
-            f"1.x passed the ids placeholder at construction); compute them from the batch and "
-            f"pass them to the call: net(ids, sequence_length={fn}(ids))")
+            f"{fn}: computes from data, received a {type(data).__name__} (TensorLayer 1.x "
+            f"passed the ids placeholder at construction); compute it from each batch, "
+            f"{fn}(ids), where it is used")
     return tf.convert_to_tensor(data)
 
 
@@ -41,6 +60,8 @@ def retrieve_seq_length_op(data: Any) -> tf.Tensor:
     >>> retrieve_seq_length_op([[[1.], [2.], [0.]], [[1.], [0.], [0.]]]).numpy()
     array([2, 1], dtype=int32)
     """
+    if _stand_in(data):
+        return _deferred(data, retrieve_seq_length_op, "retrieve_seq_length_op", (3,))
     data = _data(data, "retrieve_seq_length_op")
     _rank(data, (3,), "retrieve_seq_length_op")
     used = tf.sign(tf.reduce_max(tf.abs(data), axis=2))
@@ -53,6 +74,8 @@ def retrieve_seq_length_op2(data: Any) -> tf.Tensor:
     >>> retrieve_seq_length_op2([[1, 2, 0, 0], [1, 2, 3, 0]]).numpy()
     array([2, 3], dtype=int32)
     """
+    if _stand_in(data):
+        return _deferred(data, retrieve_seq_length_op2, "retrieve_seq_length_op2", (2,))
     data = _data(data, "retrieve_seq_length_op2")
     _rank(data, (2,), "retrieve_seq_length_op2")
     return tf.reduce_sum(tf.cast(tf.greater(data, tf.zeros_like(data)), tf.int32), axis=1)
@@ -71,6 +94,9 @@ def retrieve_seq_length_op3(data: Any, pad_val: Any = 0) -> tf.Tensor:
     >>> retrieve_seq_length_op3([[1, 2, 0, 0], [1, 2, 3, 0]]).numpy()
     array([2, 3], dtype=int32)
     """
+    if _stand_in(data):
+        return _deferred(data, retrieve_seq_length_op3, "retrieve_seq_length_op3", (2, 3),
+                         pad_val=pad_val)
     data = _data(data, "retrieve_seq_length_op3")
     return tf.reduce_sum(tf.cast(_real_steps(data, pad_val, "retrieve_seq_length_op3"), tf.int32),
                          axis=1)
