@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from tests.helpers import check_layer
-from tlcore.layers.core import IndexingLayer, InputLayer, Layer
+from tlcore.layers.core import FedValue, IndexingLayer, InputLayer, Layer
 from tlcore.layers.dense import DenseLayer
 from tlcore.layers.dropout import DropoutLayer
 
@@ -262,3 +262,50 @@ def test_info_lines_are_shown_by_show_logs_and_the_cli_not_by_the_library():
     # The application's handler formats the line; tlcore adds none of its own.
     assert configured.count("Instantiate DenseLayer d: 3, identity") == 1
     assert "INFO:tlcore:Instantiate DenseLayer d" in configured
+
+
+# ------------------------------------------- call arguments computed from a fed input (FedValue)
+class _Scale(Layer):
+    """Multiplies by the call argument ``factor`` (local to these tests)."""
+
+    call_args = ("factor",)
+
+    def __init__(self, prev, *, name=None):
+        super().__init__(prev, name=name)
+
+    def forward(self, inputs, *, is_train, factor=None):
+        return inputs if factor is None else inputs * factor
+
+
+def _row_sums(spec):
+    return FedValue(spec, lambda t: tf.reduce_sum(t, 1, keepdims=True), "row_sums(x)")
+
+
+def test_a_bound_fed_value_is_computed_from_every_fed_batch():
+    spec = tf.TensorSpec([None, 3], tf.float32)
+    net = _Scale(DenseLayer(InputLayer(spec, name="x"), 3, name="d"), name="s")
+    net.bind_fed_value("factor", _row_sums(spec))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    hidden = net.prev_layers[0](x)
+    np.testing.assert_allclose(net(x), hidden * x.sum(1, keepdims=True), rtol=1e-6)
+    np.testing.assert_allclose(tf.function(net)(2 * x), net(2 * x), rtol=1e-6)
+    np.testing.assert_allclose(net(x, factor=0.5), hidden * 0.5, rtol=1e-6)  # the call wins
+
+
+def test_a_fed_value_from_an_equal_spec_made_again_binds_to_its_input():
+    net = _Scale(InputLayer(tf.TensorSpec([None, 3], tf.float32), name="x"), name="s")
+    net.bind_fed_value("factor", _row_sums(tf.TensorSpec([None, 3], tf.float32)))
+    np.testing.assert_allclose(net(np.ones((1, 3), np.float32)), [[3, 3, 3]])
+
+
+def test_a_fed_value_from_elsewhere_is_an_error_naming_layer_value_and_inputs():
+    net = _Scale(InputLayer([None, 3], name="x"), name="s")
+    with pytest.raises(ValueError, match=r"_Scale 's': factor=row_sums\(x\) is computed from the "
+                                         r"input spec \(None, 4\) float32, which is not an input "
+                                         r"of this network \(inputs: \['x'\]\)"):
+        net.bind_fed_value("factor", _row_sums(tf.TensorSpec([None, 4], tf.float32)))
+    with pytest.raises(TypeError, match=r"_Scale 's': 'scale' is not a call argument"):
+        net.bind_fed_value("scale", _row_sums(net.prev_layers[0]))
+    with pytest.raises(TypeError, match=r"row_sums\(x\) stands for a value computed from each "
+                                        r"batch"):
+        tf.convert_to_tensor(_row_sums(net.prev_layers[0]))

@@ -172,3 +172,23 @@ def test_1_11_direction_state_attributes():
     bi(np.ones((1, 3, 2), np.float32))
     assert len(bi.fw_final_states) == 2 and len(bi.bw_final_states) == 2
     np.testing.assert_array_equal(bi.bw_final_states[1].numpy(), bi.final_state[1][1].numpy())
+
+
+def test_1_11_sequence_length_from_the_input_spec_is_computed_per_batch():
+    """1.11's ``sequence_length=retrieve_seq_length_op2(ids)`` on the ids placeholder."""
+    ids = tf.TensorSpec([None, None], tf.int64)
+    emb = tl.layers.EmbeddingInputlayer(inputs=ids, vocabulary_size=9, embedding_size=3,
+                                        name="emb")
+    rnn = DynamicRNNLayer(emb, n_hidden=4, return_last=True, name="d",
+                          sequence_length=tl.layers.retrieve_seq_length_op2(ids))
+    batch = np.array([[3, 1, 0, 0], [2, 5, 7, 0]], np.int64)
+    # id 0 embeds to a non-zero vector: only the bound lengths stop at the padding
+    np.testing.assert_allclose(rnn(batch), rnn(batch, sequence_length=[2, 3]), rtol=1e-6)
+    np.testing.assert_allclose(rnn(batch[:1, :2]), rnn(batch)[:1], rtol=1e-5, atol=1e-6)
+    other = tf.TensorSpec([None, None], tf.int32)
+    with pytest.raises(ValueError, match=r"DynamicRNNLayer 'd2': sequence_length="
+                                         r"retrieve_seq_length_op2\(<input \(None, None\)>\) is "
+                                         r"computed from the input spec \(None, None\) int32, "
+                                         r"which is not an input of this network"):
+        DynamicRNNLayer(emb, n_hidden=4, name="d2",
+                        sequence_length=tl.layers.retrieve_seq_length_op2(other))

@@ -145,3 +145,24 @@ def test_step_by_step_decoding_from_a_given_decoder_state():
         steps.append(net([xe, xd[:, t:t + 1]], initial_state_decode=state).numpy())
         state = net.final_state_decode
     np.testing.assert_allclose(np.concatenate(steps, axis=1), whole, atol=1e-6)
+
+
+def test_1_11_sequence_lengths_from_the_ids_specs_are_computed_per_batch():
+    """1.11's chatbot: ``encode_sequence_length=retrieve_seq_length_op2(encode_seqs)``."""
+    import tlcore as tl
+
+    enc_ids = tf.TensorSpec([None, None], tf.int64)
+    dec_ids = tf.TensorSpec([None, None], tf.int64)
+    enc = tl.layers.EmbeddingInputlayer(inputs=enc_ids, vocabulary_size=9, embedding_size=3,
+                                        name="enc")
+    dec = tl.layers.EmbeddingInputlayer(inputs=dec_ids, vocabulary_size=9, embedding_size=3,
+                                        name="dec")
+    net = Seq2Seq(enc, dec, n_hidden=4, name="s",
+                  encode_sequence_length=tl.layers.retrieve_seq_length_op2(enc_ids),
+                  decode_sequence_length=tl.layers.retrieve_seq_length_op2(dec_ids))
+    x, y = np.array([[4, 2, 0], [1, 0, 0]]), np.array([[5, 0], [6, 7]])
+    explicit = net([x, y], encode_sequence_length={"s_encode": [2, 1]},
+                   decode_sequence_length=[1, 2])
+    np.testing.assert_allclose(net([x, y]), explicit, rtol=1e-6)
+    np.testing.assert_allclose(net([x[:1, :2], y[:1, :1]]), net([x, y])[:1, :1], rtol=1e-5,
+                               atol=1e-6)
