@@ -39,6 +39,11 @@ LAYERS: dict[str, str] = {
     "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
     "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
     "TimeDistributedLayer": "tlcore.layers.time_distributed:TimeDistributedLayer",
+    "BinaryDenseLayer": "tlcore.layers.quantized:BinaryDenseLayer",
+    "TernaryDenseLayer": "tlcore.layers.quantized:TernaryDenseLayer",
+    "DorefaDenseLayer": "tlcore.layers.quantized:DorefaDenseLayer",
+    "QuanDenseLayer": "tlcore.layers.quantized:QuanDenseLayer",
+    "QuanDenseLayerWithBN": "tlcore.layers.quantized:QuanDenseLayerWithBN",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
