@@ -127,9 +127,22 @@ def deformable():
     return net1, net2
 
 
+# Deliberate difference: 1.11 left the offset layer out of the DeformableConv2d's network
+# (all_layers, all_params), so `network.all_params` never trained or saved the offset conv.
+# In tlcore the offset layer is a parent like any other. The deformable layers' own variables
+# are 1.11's (W_deformableconv2d (1, 1, kh*kw, c, n), b_deformableconv2d), and the network
+# counts are 1.11's plus the offset convolutions (each 3*3*c*18 + 18).
 def test_deformable_n1(deformable):
-    _check(deformable[0], 2, 2, 896, [299, 299, 32])
+    net1 = deformable[0]
+    offset1 = net1.prev_layers[1]  # its network: the input and offset1 itself
+    assert net1.count_params() - offset1.count_params() == 896
+    assert offset1.count_params() == 3 * 3 * 3 * 18 + 18
+    _check(net1, 2 + 1, 2 + 2, 896 + offset1.count_params(), [299, 299, 32])
 
 
 def test_deformable_n2(deformable):
-    _check(deformable[1], 3, 4, 19392, [299, 299, 64])
+    net1, net2 = deformable
+    offset2 = net2.prev_layers[1]  # its network: everything of net2 but deformable2
+    assert net2.count_params() - offset2.count_params() == 19392 - 896
+    offsets = net1.prev_layers[1].count_params() + offset2.count_params() - net1.count_params()
+    _check(net2, 3 + 2, 4 + 4, 19392 + offsets, [299, 299, 64])

@@ -3,10 +3,13 @@
 
 Kernels are laid out ``(*filter_size, out_channels, in_channels)`` as in TensorFlow.
 TensorLayer 1.x needed the batch size in ``output_shape``; here its batch entry may be ``None``
-(or anything): the batch always comes from the input at call time.
+(or anything): the batch always comes from the input at call time. An ``output_shape`` that does
+not fit the input builds (as in 1.11, whose TF 1 graph failed only when run), with a warning, and
+raises a ValueError naming the layer and both shapes when the layer is called.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 import tensorflow as tf
@@ -16,12 +19,16 @@ from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
 from tlcore_vision.layers.conv import _LAST, ConvND, _expert_strides
 
+logger = logging.getLogger("tlcore")
+
 
 class TransposedConvND(ConvND):
     """Base of the transposed convolutions: ``output_size`` fixed (expert) or computed."""
 
     #: spatial output sizes given by the user (expert layers); None to compute them
     _out_spatial: tuple[int, ...] | None = None
+    #: why an expert layer whose output_shape does not fit its input cannot run (else None)
+    _unrunnable: str | None = None
 
     def out_channels(self) -> int:
         return int(self.W.shape[-2])
@@ -43,12 +50,20 @@ class TransposedConvND(ConvND):
                 k = (int(self.W.shape[i]) - 1) * self._dilations[i] + 1
                 back = -(-out // self._strides[i]) if self.padding == "SAME" else \
                     -(-(out - k + 1) // self._strides[i])
-                if n is not None and back != n:
-                    raise ValueError(
+                if n is not None and back != n and self._unrunnable is None:
+                    # TensorLayer 1.11 built such graphs (TF 1 checked only when run), so ported
+                    # networks must build; running this layer raises this message instead.
+                    self._unrunnable = (
                         f"{who(self)}: output_shape {tuple(self.output_shape_arg)} does not fit "
                         f"input shape {shape_str(input_spec.shape)}: a {self.padding} convolution "
                         f"of the output would have spatial size {back} at axis {i + 1}, not {n}")
+                    logger.warning("%s; the layer is built but cannot be run", self._unrunnable)
         return super().compute_output_spec(input_spec)
+
+    def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
+        if self._unrunnable is not None:
+            raise ValueError(self._unrunnable)
+        return super().forward(inputs, is_train=is_train)
 
     def _output_shape(self, x: tf.Tensor) -> tf.Tensor:
         dyn = tf.shape(x)

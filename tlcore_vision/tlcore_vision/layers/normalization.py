@@ -159,26 +159,28 @@ class SwitchNormLayer(Layer):
     layer statistics, ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     Variables in TensorLayer's order ``beta``, ``gamma``, ``mean_weight`` (3), ``var_weight``
-    (3), then ``moving_mean`` and ``moving_variance`` (non-trainable, in ``all_params``).
-    TensorLayer 1.11 always used the current batch's statistics; here, as for BatchNorm, the
-    batch part uses the moving statistics unless the network is called with ``is_train=True``
-    (which updates them, ``moving = moving * decay + batch * (1 - decay)``). ``decay=None``
-    restores TensorLayer's behaviour and parameter list exactly (no moving statistics).
+    (3). By default (``decay=None``) the layer is TensorLayer 1.11's, whose npz files load by
+    position: the batch part always uses the current batch's statistics, even at inference.
+    With a ``decay`` it also keeps ``moving_mean`` and ``moving_variance`` (non-trainable, in
+    ``all_params``) and, as BatchNorm, uses them unless the network is called with
+    ``is_train=True`` (which updates them, ``moving = moving * decay + batch * (1 - decay)``).
 
     Args:
         prev: parent ``(batch, h, w, c)``.
         act: activation. epsilon: added to the variances.
         beta_init, gamma_init: offset (zeros) and scale (ones) initializers.
         moving_mean_init: initializer of ``moving_mean``; ``moving_variance`` starts at ones.
-        decay: moving-average decay in [0, 1), or ``None`` for no moving statistics.
+        decay: ``None`` (TensorLayer's layer) or a moving-average decay in [0, 1).
 
     >>> SwitchNormLayer(InputLayer([None, 8, 8, 3])).count_params()
+    12
+    >>> SwitchNormLayer(InputLayer([None, 8, 8, 3]), decay=0.9).count_params()
     18
     """
 
     def __init__(self, prev: Layer, act: Act = None, epsilon: float = 1e-5,
                  beta_init: Init = "zeros", gamma_init: Init = "ones",
-                 moving_mean_init: Init = "zeros", decay: float | None = 0.9, *,
+                 moving_mean_init: Init = "zeros", decay: float | None = None, *,
                  name: str | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
         if decay is not None and (isinstance(decay, bool) or not isinstance(decay, (int, float))
