@@ -111,7 +111,7 @@ class DeConv2dLayer(_ExpertDeconv):
     """2-D transposed convolution with TF's ``shape = (h, w, out_c, in_c)`` and ``output_shape``.
 
     Args:
-        prev: parent layer ``(batch, h, w, in_c)``.
+        prev_layer: parent layer ``(batch, h, w, in_c)``.
         act: activation.
         shape: kernel shape ``(h, w, out_channels, in_channels)``.
         output_shape: ``(batch, out_h, out_w, out_channels)``; ``batch`` may be ``None``.
@@ -126,13 +126,13 @@ class DeConv2dLayer(_ExpertDeconv):
 
     rank, w_name, b_name = 2, "W_deconv2d", "b_deconv2d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (3, 3, 128, 256),
+    def __init__(self, prev_layer: Layer, act: Act = None, shape: Sequence[int] = (3, 3, 128, 256),
                  output_shape: Sequence[Any] = (1, 256, 256, 128),
                  strides: Sequence[int] = (1, 2, 2, 1), padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
         self._setup_expert(shape, output_shape, strides, padding, W_init, b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
 
 class DeConv3dLayer(_ExpertDeconv):
@@ -147,17 +147,19 @@ class DeConv3dLayer(_ExpertDeconv):
 
     rank, w_name, b_name = 3, "W_deconv3d", "b_deconv3d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (2, 2, 2, 128, 256),
+    def __init__(self, prev_layer: Layer, act: Act = None,
+                 shape: Sequence[int] = (2, 2, 2, 128, 256),
                  output_shape: Sequence[Any] = (1, 12, 32, 32, 128),
                  strides: Sequence[int] = (1, 2, 2, 2, 1), padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
         self._setup_expert(shape, output_shape, strides, padding, W_init, b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
 
 class _SimpleDeconv(TransposedConvND):
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = 3, strides: Any = 2,
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = 3,
+                 strides: Any = 2,
                  padding: str = "SAME", act: Act = None, data_format: str = "channels_last",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -167,7 +169,7 @@ class _SimpleDeconv(TransposedConvND):
         self.data_format = data_format
         self._setup(strides=self.strides, dilations=(1,) * self.rank, padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (*self.filter_size, self.n_filter, c_in)
@@ -183,7 +185,7 @@ class DeConv2d(_SimpleDeconv):
     Output size: ``n * s`` with ``'SAME'``, ``n * s + max(k - s, 0)`` with ``'VALID'``.
 
     Args:
-        prev: parent ``(batch, h, w, c)`` (channels-first with ``data_format``).
+        prev_layer: parent ``(batch, h, w, c)`` (channels-first with ``data_format``).
         n_filter: output channels. filter_size, strides: int or pair (default (3, 3), (2, 2)).
         padding, act, data_format: as in :class:`Conv2d`.
         W_init, b_init: variables ``kernel`` ``(kh, kw, n_filter, c)`` and ``bias``.
@@ -194,12 +196,12 @@ class DeConv2d(_SimpleDeconv):
 
     rank = 2
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
                  strides: Any = (2, 2), padding: str = "SAME", act: Act = None,
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
                  b_init: Init = "zeros", *, name: str | None = None) -> None:
-        super().__init__(prev, n_filter, filter_size, strides, padding, act, data_format, W_init,
-                         b_init, name=name)
+        super().__init__(prev_layer, n_filter, filter_size, strides, padding, act, data_format,
+                         W_init, b_init, name=name)
 
 
 class DeConv3d(_SimpleDeconv):
@@ -212,9 +214,9 @@ class DeConv3d(_SimpleDeconv):
 
     rank = 3
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3, 3),
                  strides: Any = (2, 2, 2), padding: str = "SAME", act: Act = None,
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
                  b_init: Init = "zeros", *, name: str | None = None) -> None:
-        super().__init__(prev, n_filter, filter_size, strides, padding, act, data_format, W_init,
-                         b_init, name=name)
+        super().__init__(prev_layer, n_filter, filter_size, strides, padding, act, data_format,
+                         W_init, b_init, name=name)

@@ -21,9 +21,9 @@ class DeformableConv2d(Layer):
     zero offsets it is exactly ``Conv2d(..., padding='SAME')``.
 
     Args:
-        prev: the input ``(batch, h, w, c)``.
+        prev_layer: the input ``(batch, h, w, c)``.
         offset_layer: a layer giving ``(batch, h, w, 2 * kh * kw)`` offsets, usually a Conv2d on
-            ``prev`` (initialised to zero to start from a plain convolution).
+            ``prev_layer`` (initialised to zero to start from a plain convolution).
         n_filter: output channels. filter_size: ``(kh, kw)``.
         act: activation.
         W_init, b_init: variables ``W_deformableconv2d`` ``(1, 1, kh*kw, c, n_filter)`` (as in
@@ -37,16 +37,17 @@ class DeformableConv2d(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
-                 filter_size: Any = (3, 3), act: Act = None, W_init: Init = CONV_W_INIT,
-                 b_init: Init = "zeros", *, name: str | None = None) -> None:
+    # 1.11's order, ``name`` before the initializers
+    def __init__(self, prev_layer: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
+                 filter_size: Any = (3, 3), act: Act = None, name: str | None = None,
+                 W_init: Init = CONV_W_INIT, b_init: Init = "zeros") -> None:
         if not isinstance(offset_layer, Layer):
             raise TypeError(f"{who(self)}: offset_layer must be a tlcore Layer giving "
                             f"(batch, h, w, 2*kh*kw) offsets, received {offset_layer!r}")
         self.n_filter = check_positive_int(self, "n_filter", n_filter)
         self.filter_size = check_ints(self, "filter_size", filter_size, 2)
         self.W_init, self.b_init = get_init(W_init), get_init(b_init)
-        super().__init__([prev, offset_layer], act=act, name=name)
+        super().__init__([prev_layer, offset_layer], act=act, name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         x_shape, off_shape = input_shape

@@ -32,7 +32,7 @@ class LocalResponseNormLayer(Layer):
     ``x / (bias + alpha * sum_{|j - c| <= depth_radius} x_j**2) ** beta``.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         depth_radius, bias, alpha, beta: ``None`` takes TF's defaults (5, 1, 1, 0.5). The seed's
             CIFAR-10 model uses ``depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75``.
 
@@ -40,7 +40,8 @@ class LocalResponseNormLayer(Layer):
     (None, 8, 8, 64)
     """
 
-    def __init__(self, prev: Layer, depth_radius: int | None = None, bias: float | None = None,
+    def __init__(self, prev_layer: Layer, depth_radius: int | None = None,
+                 bias: float | None = None,
                  alpha: float | None = None, beta: float | None = None, *,
                  name: str | None = None) -> None:
         if depth_radius is not None and (isinstance(depth_radius, bool) or
@@ -51,7 +52,7 @@ class LocalResponseNormLayer(Layer):
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
                 raise ValueError(f"{who(self)}: {arg} must be a number, received {v!r}")
         self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         _channels(self, input_shape, (4,))
@@ -73,7 +74,7 @@ class InstanceNormLayer(Layer):
     ``scale * (x - mean) / sqrt(var + epsilon) + offset``.
 
     Args:
-        prev: parent ``(batch, ..., c)`` of rank 3 to 5.
+        prev_layer: parent ``(batch, ..., c)`` of rank 3 to 5.
         act: activation. epsilon: added to the variance.
         name: variables ``scale`` (truncated normal, mean 1, stddev 0.02, TensorLayer's) and
             ``offset`` (zeros).
@@ -82,10 +83,10 @@ class InstanceNormLayer(Layer):
     6
     """
 
-    def __init__(self, prev: Layer, act: Act = None, epsilon: float = 1e-5, *,
+    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5, *,
                  name: str | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (3, 4, 5))
@@ -111,7 +112,7 @@ class GroupNormLayer(Layer):
     normalized over its spatial dims and channels, then ``gamma * x + beta`` per channel.
 
     Args:
-        prev: parent of rank 3 to 5, channels last (or first with ``data_format``).
+        prev_layer: parent of rank 3 to 5, channels last (or first with ``data_format``).
         groups: number of groups; must divide the channels.
         epsilon: added to the variance. act: activation.
         name: variables ``gamma`` (ones) and ``beta`` (zeros).
@@ -120,13 +121,13 @@ class GroupNormLayer(Layer):
     128
     """
 
-    def __init__(self, prev: Layer, groups: int = 32, epsilon: float = 1e-06, act: Act = None,
+    def __init__(self, prev_layer: Layer, groups: int = 32, epsilon: float = 1e-06, act: Act = None,
                  data_format: str = "channels_last", *, name: str | None = None) -> None:
         self.groups = check_positive_int(self, "groups", groups)
         self.epsilon = _check_eps(self, epsilon)
         self.data_format = data_format
         self.channels_first = check_data_format(self, data_format)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (3, 4, 5), self.channels_first)
@@ -166,7 +167,7 @@ class SwitchNormLayer(Layer):
     ``is_train=True`` (which updates them, ``moving = moving * decay + batch * (1 - decay)``).
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         act: activation. epsilon: added to the variances.
         beta_init, gamma_init: offset (zeros) and scale (ones) initializers.
         moving_mean_init: initializer of ``moving_mean``; ``moving_variance`` starts at ones.
@@ -178,9 +179,9 @@ class SwitchNormLayer(Layer):
     18
     """
 
-    def __init__(self, prev: Layer, act: Act = None, epsilon: float = 1e-5,
+    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5,
                  beta_init: Init = "zeros", gamma_init: Init = "ones",
-                 moving_mean_init: Init = "zeros", decay: float | None = None, *,
+                 moving_mean_init: Init = "zeros", *, decay: float | None = None,
                  name: str | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
         if decay is not None and (isinstance(decay, bool) or not isinstance(decay, (int, float))
@@ -193,7 +194,7 @@ class SwitchNormLayer(Layer):
         for arg in ("beta_init", "gamma_init", "moving_mean_init"):
             if getattr(self, arg) is None:
                 raise ValueError(f"{who(self)}: {arg} cannot be None")
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (4,))
