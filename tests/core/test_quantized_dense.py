@@ -142,3 +142,12 @@ BAD = [
 def test_bad_arguments_name_the_layer(make, match):
     with pytest.raises(ValueError, match=match):
         make(InputLayer([None, 4]))
+
+
+def test_docstring_examples():
+    import doctest
+
+    from tlcore.layers import quantized
+
+    result = doctest.testmod(quantized, extraglobs={"tf": tf, "InputLayer": InputLayer})
+    assert result.attempted > 0 and result.failed == 0
