@@ -56,9 +56,11 @@ def test_vgg2_train_params(vggs):
 
 
 def test_reuse_vgg(vggs):
-    # 1.11 rebuilt with reuse=True; here building again works and the built network runs on
-    # another input (batch 1) with the same variables.
-    again = tl.models.VGG16(SHAPE, end_with="fc2_relu")
-    assert len(again.all_params) == 30
-    out = vggs[2](np.zeros((1, 32, 32, 3), np.float32), is_train=False)
+    # 1.11 rebuilt with reuse=True. Here vgg3 was simply built again after vgg2 (same names,
+    # its own variables), and a built network runs on another input (batch 1) with its weights.
+    _, vgg2, vgg3, _ = vggs
+    names = [vgg2.param_name(v) for v in vgg2.all_params]
+    assert names == [vgg3.param_name(v) for v in vgg3.all_params]
+    assert not {id(v) for v in vgg2.all_params} & {id(v) for v in vgg3.all_params}
+    out = vgg3(np.zeros((1, 32, 32, 3), np.float32), is_train=False)
     assert tuple(out.shape) == (1, 4096)
