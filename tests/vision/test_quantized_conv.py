@@ -121,3 +121,12 @@ BAD = [
 def test_bad_arguments_name_the_layer(make, match):
     with pytest.raises(ValueError, match=match):
         make(InputLayer([None, 4, 4, 3]))
+
+
+def test_known_to_the_core_for_install_hints():
+    from tlcore.plugins._known import KNOWN
+    from tlcore_vision.plugin import LAYERS
+
+    for name in ("BinaryConv2d", "TernaryConv2d", "DorefaConv2d", "QuanConv2d",
+                 "QuanConv2dWithBN"):
+        assert name in LAYERS and KNOWN["layers"][name] == "tlcore-vision"

@@ -11,7 +11,8 @@ SeparableConv1d SeparableConv2d GroupConv2d SubpixelConv1d SubpixelConv2d Deform
 MaxPool1d MaxPool2d MaxPool3d MeanPool1d MeanPool2d MeanPool3d GlobalMaxPool1d GlobalMaxPool2d
 GlobalMaxPool3d GlobalMeanPool1d GlobalMeanPool2d GlobalMeanPool3d PadLayer ZeroPad1d ZeroPad2d
 ZeroPad3d UpSampling2dLayer DownSampling2dLayer LocalResponseNormLayer InstanceNormLayer
-GroupNormLayer SwitchNormLayer SpatialTransformer2dAffineLayer
+GroupNormLayer SwitchNormLayer SpatialTransformer2dAffineLayer BinaryConv2d TernaryConv2d
+DorefaConv2d QuanConv2d QuanConv2dWithBN
 """.split()
 
 _NLP_LAYERS = """
