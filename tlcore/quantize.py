@@ -104,9 +104,11 @@ def quantize_overflow(x: tf.Tensor, k: int) -> tf.Tensor:
     """
     n = float(2 ** _check_bits("k", k) - 1)
     hi, lo = tf.reduce_max(x), tf.reduce_min(x)
-    step = tf.stop_gradient((hi - lo) / n)
+    # Multiplications by reciprocals, written out: graph mode rewrites a division by a scalar
+    # into one, and eager mode would then round ties to another level than tf.function.
+    step = tf.stop_gradient((hi - lo) * (1.0 / n))
     safe = tf.where(step > 0, step, tf.ones_like(step))
-    return round_ste((tf.clip_by_value(x, lo, hi) - lo) / safe) * safe + lo
+    return round_ste((tf.clip_by_value(x, lo, hi) - lo) * (1.0 / safe)) * safe + lo
 
 
 def quantize_active_overflow(x: tf.Tensor, bitA: int) -> tf.Tensor:
