@@ -44,6 +44,14 @@ LAYERS: dict[str, str] = {
     "DorefaDenseLayer": "tlcore.layers.quantized:DorefaDenseLayer",
     "QuanDenseLayer": "tlcore.layers.quantized:QuanDenseLayer",
     "QuanDenseLayerWithBN": "tlcore.layers.quantized:QuanDenseLayerWithBN",
+    "quantize": "tlcore.quantize:sign",
+    "quantize_active": "tlcore.quantize:quantize_active",
+    "quantize_weight": "tlcore.quantize:quantize_weight",
+    "quantize_active_overflow": "tlcore.quantize:quantize_active_overflow",
+    "quantize_weight_overflow": "tlcore.quantize:quantize_weight_overflow",
+    "ternary_operation": "tlcore.quantize:ternary",
+    "compute_alpha": "tlcore.quantize:compute_alpha",
+    "cabs": "tlcore.quantize:cabs",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

@@ -140,3 +140,12 @@ def test_ops_trace_under_tf_function():
     x = tf.constant([[0.5, -1.0], [0.1, 2.0]])
     eager = q.compute_alpha(x) * q.ternary(x) + q.sign(x) + q.quantize_weight_overflow(x, 4)
     np.testing.assert_allclose(f(x), eager, atol=1e-6)  # same levels; float32 ulps apart
+
+
+def test_reachable_under_tensorlayer_names():
+    import tlcore as tl
+
+    assert tl.layers.quantize is q.sign and tl.layers.ternary_operation is q.ternary
+    for name in ("quantize_active", "quantize_weight", "quantize_active_overflow",
+                 "quantize_weight_overflow", "compute_alpha", "cabs"):
+        assert getattr(tl.layers, name) is getattr(q, name)
