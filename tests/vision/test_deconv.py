@@ -134,3 +134,15 @@ def test_batch_entry_of_output_shape_is_taken_from_the_input():
     net = DeConv2dLayer(InputLayer([None, 4, 4, 6]), shape=(3, 3, 2, 6),
                         output_shape=(100, 8, 8, 2), name="d")
     assert net(_x(3, 4, 4, 6)).shape == (3, 8, 8, 2)
+
+
+def test_tensorlayer_spellings_out_size_batch_size_and_n_out_channel(caplog):
+    # a TL 1.x DCGAN generator line: DeConv2d(net, 256, (5, 5), out_size=(8, 8), strides=(2, 2),
+    # padding='SAME', batch_size=64, ...)
+    x = InputLayer([None, 4, 4, 16])
+    net = DeConv2d(x, 8, (5, 5), out_size=(8, 8), strides=(2, 2), batch_size=64, name="d")
+    assert net.output_shape == (None, 8, 8, 8) and "ignored" not in caplog.text
+    assert "out_size" not in net.get_config()
+    DeConv2d(x, 8, (5, 5), out_size=(9, 9), strides=(2, 2), name="e")
+    assert "DeConv2d 'e': out_size=(9, 9) is ignored" in caplog.text
+    assert DeConv2d(x, n_out_channel=5).output_shape == (None, 8, 8, 5)

@@ -189,6 +189,10 @@ class DeConv2d(_SimpleDeconv):
         n_filter: output channels. filter_size, strides: int or pair (default (3, 3), (2, 2)).
         padding, act, data_format: as in :class:`Conv2d`.
         W_init, b_init: variables ``kernel`` ``(kh, kw, n_filter, c)`` and ``bias``.
+        n_out_channel: TensorLayer 1.11's alias of ``n_filter``.
+        out_size, batch_size: TensorLayer <= 1.8's arguments, accepted for its programs and
+            ignored as it ignored them on TF >= 1.3 (the output size is computed; a different
+            ``out_size`` logs a warning).
 
     >>> DeConv2d(InputLayer([None, 7, 7, 16]), 8, (3, 3), (2, 2)).output_shape
     (None, 14, 14, 8)
@@ -199,9 +203,24 @@ class DeConv2d(_SimpleDeconv):
     def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
                  strides: Any = (2, 2), padding: str = "SAME", act: Act = None,
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
-                 b_init: Init = "zeros", *, name: str | None = None) -> None:
+                 b_init: Init = "zeros", *, name: str | None = None,
+                 n_out_channel: int | None = None, out_size: Any = None,
+                 batch_size: Any = None) -> None:
+        if n_out_channel is not None:  # 1.11's deprecated alias of n_filter
+            n_filter = n_out_channel
         super().__init__(prev_layer, n_filter, filter_size, strides, padding, act, data_format,
                          W_init, b_init, name=name)
+        if out_size is not None:
+            self._check_out_size(out_size)
+
+    def _check_out_size(self, out_size: Any) -> None:
+        # TensorLayer <= 1.8 took out_size (and batch_size) and, on TF >= 1.3, ignored both:
+        # the output size is computed. A disagreeing out_size is worth a warning, not a failure.
+        size = check_ints(self, "out_size", out_size, 2)
+        dims = self.output_shape[2:] if self.channels_first else self.output_shape[1:3]
+        if any(d is not None and d != o for d, o in zip(dims, size)):
+            logger.warning("%s: out_size=%s is ignored (as TensorLayer did on TF >= 1.3); the "
+                           "output is %s", who(self), size, self.output_shape)
 
 
 class DeConv3d(_SimpleDeconv):
