@@ -20,12 +20,12 @@ class DeformableConv2d(Layer):
     offset[b, i, j, 2k], offset[b, i, j, 2k+1]``; positions outside the image read zeros. With
     zero offsets it is exactly ``Conv2d(..., padding='SAME')``.
 
-    Args:
+    Args (in TensorLayer 1.11's order, ``name`` before the initializers):
         prev_layer: the input ``(batch, h, w, c)``.
         offset_layer: a layer giving ``(batch, h, w, 2 * kh * kw)`` offsets, usually a Conv2d on
             ``prev_layer`` (initialised to zero to start from a plain convolution).
         n_filter: output channels. filter_size: ``(kh, kw)``.
-        act: activation.
+        act: activation. name: layer name.
         W_init, b_init: variables ``W_deformableconv2d`` ``(1, 1, kh*kw, c, n_filter)`` (as in
             TensorLayer) and ``b_deformableconv2d``.
 
@@ -37,10 +37,10 @@ class DeformableConv2d(Layer):
 
     multi_input = True
 
-    # 1.11's order, ``name`` before the initializers
     def __init__(self, prev_layer: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
                  filter_size: Any = (3, 3), act: Act = None, name: str | None = None,
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros") -> None:
+        self.name = name  # may come positionally: known for the argument errors below
         if not isinstance(offset_layer, Layer):
             raise TypeError(f"{who(self)}: offset_layer must be a tlcore Layer giving "
                             f"(batch, h, w, 2*kh*kw) offsets, received {offset_layer!r}")
