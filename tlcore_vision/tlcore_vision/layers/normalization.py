@@ -42,7 +42,7 @@ class LocalResponseNormLayer(Layer):
 
     def __init__(self, prev_layer: Layer, depth_radius: int | None = None,
                  bias: float | None = None,
-                 alpha: float | None = None, beta: float | None = None, *,
+                 alpha: float | None = None, beta: float | None = None,
                  name: str | None = None) -> None:
         if depth_radius is not None and (isinstance(depth_radius, bool) or
                                          not isinstance(depth_radius, int) or depth_radius < 0):
@@ -83,7 +83,7 @@ class InstanceNormLayer(Layer):
     6
     """
 
-    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5, *,
+    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5,
                  name: str | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
         super().__init__(prev_layer, act=act, name=name)
@@ -122,7 +122,7 @@ class GroupNormLayer(Layer):
     """
 
     def __init__(self, prev_layer: Layer, groups: int = 32, epsilon: float = 1e-06, act: Act = None,
-                 data_format: str = "channels_last", *, name: str | None = None) -> None:
+                 data_format: str = "channels_last", name: str | None = None) -> None:
         self.groups = check_positive_int(self, "groups", groups)
         self.epsilon = _check_eps(self, epsilon)
         self.data_format = data_format
@@ -181,8 +181,8 @@ class SwitchNormLayer(Layer):
 
     def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5,
                  beta_init: Init = "zeros", gamma_init: Init = "ones",
-                 moving_mean_init: Init = "zeros", *, decay: float | None = None,
-                 name: str | None = None) -> None:
+                 moving_mean_init: Init = "zeros", name: str | None = None, *,
+                 decay: float | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
         if decay is not None and (isinstance(decay, bool) or not isinstance(decay, (int, float))
                                   or not 0 <= decay < 1):

@@ -26,7 +26,7 @@ class PadLayer(Layer):
     (None, 6, 8, 3)
     """
 
-    def __init__(self, prev_layer: Layer, padding: Any = None, mode: str = "CONSTANT", *,
+    def __init__(self, prev_layer: Layer, padding: Any = None, mode: str = "CONSTANT",
                  name: str | None = None) -> None:
         ok = isinstance(padding, (list, tuple)) and padding and all(
             isinstance(p, (list, tuple)) and len(p) == 2 and all(_is_nat(v) for v in p)
@@ -70,7 +70,7 @@ class ZeroPadND(PadLayer):
 
     rank: ClassVar[int] = 2
 
-    def __init__(self, prev_layer: Layer, padding: Any = 1, *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, padding: Any = 1, name: str | None = None) -> None:
         self.pairs = self._pairs(padding)
         super().__init__(prev_layer, [(0, 0), *self.pairs, (0, 0)], "CONSTANT", name=name)
 

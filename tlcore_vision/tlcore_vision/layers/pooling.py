@@ -40,7 +40,7 @@ class PoolLayer(Layer):
     """
 
     def __init__(self, prev_layer: Layer, ksize: Any = (1, 2, 2, 1), strides: Any = (1, 2, 2, 1),
-                 padding: str = "SAME", pool: Any = tf.nn.max_pool, *,
+                 padding: str = "SAME", pool: Any = tf.nn.max_pool,
                  name: str | None = None) -> None:
         self.padding = check_padding(self, padding)
         self.pool = _pool_fn(self, pool)
@@ -76,7 +76,7 @@ class PoolND(Layer):
     kind: ClassVar[str] = "MAX"
 
     def __init__(self, prev_layer: Layer, filter_size: Any = (3, 3), strides: Any = (2, 2),
-                 padding: str = "SAME", data_format: str = "channels_last", *,
+                 padding: str = "SAME", data_format: str = "channels_last",
                  name: str | None = None) -> None:
         self.filter_size = check_ints(self, "filter_size", filter_size, self.rank)
         self.strides = self.filter_size if strides is None else check_ints(
@@ -120,7 +120,7 @@ def _pool_class(name: str, rank: int, kind: str, size: Any, strides: Any, paddin
     what = "max" if kind == "MAX" else "mean"
 
     def __init__(self: PoolND, prev_layer: Layer, filter_size: Any = size, strides: Any = strides,
-                 padding: str = padding, data_format: str = "channels_last", *,
+                 padding: str = padding, data_format: str = "channels_last",
                  name: str | None = None) -> None:
         PoolND.__init__(self, prev_layer, filter_size, strides, padding, data_format, name=name)
 
@@ -147,7 +147,7 @@ class GlobalPoolND(Layer):
     rank: ClassVar[int] = 2
     kind: ClassVar[str] = "MAX"
 
-    def __init__(self, prev_layer: Layer, data_format: str = "channels_last", *,
+    def __init__(self, prev_layer: Layer, data_format: str = "channels_last",
                  name: str | None = None) -> None:
         self.data_format = data_format
         self.channels_first = check_data_format(self, data_format)

@@ -23,8 +23,8 @@ _ALIGNED = {"bilinear": tf.raw_ops.ResizeBilinear, "nearest": tf.raw_ops.ResizeN
 
 class _Resize2d(Layer):
     def __init__(self, prev_layer: Layer, size: Any, is_scale: bool = True, method: Any = 0,
-                 align_corners: bool = False, *, data_format: str = "channels_last",
-                 name: str | None = None) -> None:
+                 align_corners: bool = False, name: str | None = None, *,
+                 data_format: str = "channels_last") -> None:
         ok = isinstance(size, (list, tuple)) and len(size) == 2 and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in size)
         if not ok or (not is_scale and not all(isinstance(v, int) for v in size)):

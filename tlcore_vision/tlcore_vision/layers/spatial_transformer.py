@@ -66,7 +66,7 @@ class SpatialTransformer2dAffineLayer(Layer):
     multi_input = True
 
     def __init__(self, prev_layer: Layer, theta_layer: Layer | None = None,
-                 out_size: Sequence[int] | None = None, *, name: str | None = None) -> None:
+                 out_size: Sequence[int] | None = None, name: str | None = None) -> None:
         if not isinstance(theta_layer, Layer):
             raise TypeError(f"{who(self)}: theta_layer must be a tlcore Layer (the localisation "
                             f"network), received {theta_layer!r}")

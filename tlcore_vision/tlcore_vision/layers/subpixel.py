@@ -23,7 +23,7 @@ class SubpixelConv1d(Layer):
     (None, 20, 2)
     """
 
-    def __init__(self, prev_layer: Layer, scale: int = 2, act: Act = None, *,
+    def __init__(self, prev_layer: Layer, scale: int = 2, act: Act = None,
                  name: str | None = None) -> None:
         self.scale = check_positive_int(self, "scale", scale)
         super().__init__(prev_layer, act=act, name=name)
@@ -65,7 +65,7 @@ class SubpixelConv2d(Layer):
     """
 
     def __init__(self, prev_layer: Layer, scale: int = 2, n_out_channel: int | None = None,
-                 act: Act = None, *, name: str | None = None) -> None:
+                 act: Act = None, name: str | None = None) -> None:
         self.scale = check_positive_int(self, "scale", scale)
         self.n_out_channel = (None if n_out_channel is None else
                               check_positive_int(self, "n_out_channel", n_out_channel))
