@@ -151,3 +151,30 @@ def test_docstring_examples():
 
     result = doctest.testmod(quantized, extraglobs={"tf": tf, "InputLayer": InputLayer})
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("kind", [BinaryDenseLayer, QuanDenseLayerWithBN],
+                         ids=lambda k: k.__name__)
+def test_straight_through_gradients_train_the_float_weights(kind):
+    # A few optimizer steps on a separable toy problem lower the loss through the quantizers
+    # (the other quantizers' straight-through gradients are checked in test_quantized_ops).
+    rng = np.random.default_rng(1)
+    x = rng.random((64, 4)).astype(np.float32)
+    y = (x[:, :1] + x[:, 1:2] > 1).astype(np.float32)
+    net = kind(InputLayer([None, 4]), 8, act=tf.nn.relu)
+    net = tl.layers.DenseLayer(net, n_units=1)
+    opt = tf.keras.optimizers.Adam(0.05)
+
+    def loss():
+        return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(y, net(x, is_train=True)))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            value = loss()
+        opt.apply_gradients(zip(tape.gradient(value, net.trainable_params), net.trainable_params))
+
+    first = float(loss())
+    for _ in range(40):
+        step()
+    assert float(loss()) < 0.8 * first
