@@ -9,11 +9,16 @@ from typing import Sequence
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``tlcore`` (no TensorFlow import)."""
     parser = argparse.ArgumentParser(prog="tlcore", description="tlcore: TensorLayer on TF2.")
+    from tlcore._version import __version__
+
+    parser.add_argument("--version", action="version", version=f"tlcore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plugins", help="list plugins, their status and what they provide")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--all", action="store_true", help="also list every registered name")
+    p.add_argument("--check", action="store_true",
+                   help="import and validate every registered target; exit 1 on a problem")
     p.set_defaults(func="tlcore._cli_plugins:cmd_plugins")
 
     p = sub.add_parser("layers", help="list registered layers (without importing them)")
@@ -26,6 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="versions, devices, plugins and data directory")
     p.set_defaults(func="tlcore._cli_run:cmd_info")
+
+    p = sub.add_parser("plot", help="draw a training history (JSON) as curves, e.g. "
+                                    "'tlcore plot out/mnist-mlp/history.json -o curves.png'")
+    p.add_argument("history", help="history JSON written by TrainingHistory.save (or a "
+                                   "checkpoint's history.json)")
+    p.add_argument("-o", "--output", default=None,
+                   help="picture to write (default: the history's name with .png)")
+    p.set_defaults(func="tlcore._cli_plot:cmd_plot")
 
     p = sub.add_parser("run", help="run an example, e.g. 'tlcore run mnist-mlp'")
     p.add_argument("example", help="example name (see 'tlcore examples')")
@@ -48,9 +61,35 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tlcore`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
+    from tlcore._log import show_logs
     from tlcore.plugins._registry import import_target
 
-    return int(import_target(args.func)(args) or 0)
+    # The seed's INFO lines, or warnings only with --quiet (which `run` may receive among the
+    # options it passes on, parsed later).
+    quiet = getattr(args, "quiet", False) or "--quiet" in (getattr(args, "extra", None) or ())
+    show_logs("WARNING" if quiet else "INFO")
+    try:
+        return int(import_target(args.func)(args) or 0)
+    except Exception as e:
+        missing = _missing_tensorflow(e)
+        if missing is None:
+            raise
+        # `pip install tlcore` leaves the TensorFlow flavour (CPU, CUDA) to the user.
+        print(f"tlcore: {missing} is not installed; install TensorFlow with "
+              f"pip install 'tlcore[cpu]' (NVIDIA GPU: 'tlcore[gpu]'; from a source checkout: "
+              f"pip install './[cpu]')", file=sys.stderr)
+        return 1
+
+
+def _missing_tensorflow(exc: BaseException | None) -> str | None:
+    """``"tensorflow"`` or ``"keras"`` if ``exc`` (or its cause) is that import failing."""
+    while exc is not None:
+        if isinstance(exc, ModuleNotFoundError):
+            top = (exc.name or "").split(".")[0]
+            if top in ("tensorflow", "keras"):
+                return top
+        exc = exc.__cause__
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

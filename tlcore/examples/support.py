@@ -1,5 +1,6 @@
 """Helpers for writing a ``tlcore run`` example (core's and plugins'): option parsing from
-``args.extra``, seeding, the output folder, saving and the result summary, the MNIST split."""
+``args.extra``, seeding, the output folder, saving and the result summary, the MNIST split,
+the pictures an example writes."""
 from __future__ import annotations
 
 import argparse
@@ -76,3 +77,29 @@ def save_model(network: Any, args: argparse.Namespace, name: str,
 def set_result(args: argparse.Namespace, **values: Any) -> None:
     """Record results for the summary line of ``tlcore run``."""
     args.result = {**(getattr(args, "result", None) or {}), **values}
+
+
+def add_pictures(args: argparse.Namespace, *paths: str) -> None:
+    """Record pictures the example wrote (listed by :func:`list_pictures`)."""
+    result = getattr(args, "result", None) or {}
+    args.result = {**result, "pictures": [*result.get("pictures", []), *paths]}
+
+
+def save_curves(history: Any, args: argparse.Namespace, name: str) -> str:
+    """Save a ``fit``/``pretrain`` history as ``history.json`` and draw it as ``curves.png``
+    under ``out_dir`` (``tlcore plot history.json`` redraws it)."""
+    folder = out_dir(args, name)
+    history.save(os.path.join(folder, "history.json"))
+    path = history.plot(os.path.join(folder, "curves.png"))
+    add_pictures(args, path)
+    return path
+
+
+def list_pictures(args: argparse.Namespace, level: int = logging.INFO) -> list[str]:
+    """Log the pictures written in this run, one line each (the last lines of an example)."""
+    pictures = list((getattr(args, "result", None) or {}).get("pictures", []))
+    if pictures:
+        logger.log(level, "pictures written (%d):", len(pictures))
+        for path in pictures:
+            logger.log(level, "  %s", path)
+    return pictures

@@ -157,7 +157,8 @@ def export_saved_model(network: Any, export_dir: str, input_signature: Any = Non
 
     ins = network.input_layers
     if input_signature is None:
-        input_signature = [layer.output_spec for layer in ins]
+        # feed_spec: what an input layer is fed when its output differs (ids -> embeddings)
+        input_signature = [getattr(layer, "feed_spec", layer.output_spec) for layer in ins]
     input_signature = list(input_signature)
     if len(input_signature) != len(ins):
         raise ValueError(f"export_saved_model: the network has {len(ins)} InputLayers "

@@ -1,11 +1,11 @@
-"""The built-in plugin ``core``: registers the core's layers, datasets and examples.
+"""The built-in plugin ``core``: the core's layers, datasets and examples, as tables.
 
 Targets are "module:attr" strings so that nothing here imports TensorFlow. Add a line to the
-table of the kind you provide; the hooks below need no change.
+table of the kind you provide; the registry always loads this plugin first.
 """
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
+from tlcore.plugins._manifest import Manifest
 
 #: layer or layer-helper name -> "module:attr"
 LAYERS: dict[str, str] = {
@@ -44,6 +44,17 @@ LAYERS: dict[str, str] = {
     "DorefaDenseLayer": "tlcore.layers.quantized:DorefaDenseLayer",
     "QuanDenseLayer": "tlcore.layers.quantized:QuanDenseLayer",
     "QuanDenseLayerWithBN": "tlcore.layers.quantized:QuanDenseLayerWithBN",
+}
+
+#: tl.layers.<name> entries that are not Layer subclasses (TensorLayer's helpers)
+LAYER_HELPERS: dict[str, str] = {
+    "reuse": "tlcore.layers.core:reuse",
+    "LayersConfig": "tlcore.layers.compat:LayersConfig",
+    "get_variables_with_name": "tlcore.layers.compat:get_variables_with_name",
+    "get_layers_with_name": "tlcore.layers.compat:get_layers_with_name",
+    "initialize_global_variables": "tlcore.layers.compat:initialize_global_variables",
+    "set_name_reuse": "tlcore.layers.compat:set_name_reuse",
+    "clear_layers_name": "tlcore.layers.compat:clear_layers_name",
     "quantize": "tlcore.quantize:sign",
     "quantize_active": "tlcore.quantize:quantize_active",
     "quantize_weight": "tlcore.quantize:quantize_weight",
@@ -69,19 +80,5 @@ EXAMPLES: dict[str, str] = {
 }
 
 
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_datasets(register):
-    for name, target in DATASETS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_examples(register):
-    for name, target in EXAMPLES.items():
-        register(name, target)
+manifest = Manifest(layers=LAYERS, layer_helpers=LAYER_HELPERS, datasets=DATASETS,
+                    examples=EXAMPLES)
