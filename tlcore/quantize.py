@@ -37,7 +37,7 @@ def check_bits(layer: object, arg: str, k: object) -> int:
     try:
         return _check_bits(arg, k)
     except ValueError as e:
-        from tlcore.layers._utils import who
+        from tlcore.layers.utils import who
 
         raise ValueError(f"{who(layer)}: {e}") from None
 

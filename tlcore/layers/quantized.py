@@ -16,7 +16,7 @@ import keras
 import tensorflow as tf
 
 from tlcore import quantize as q
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, last_dim, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, last_dim, who
 from tlcore.layers.core import Layer
 
 #: TensorLayer's dense default, ``tf.truncated_normal_initializer(stddev=0.1)``

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Sequence
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (CONV_W_INIT, add_weight, channels, check_data_format,
                                           check_ints, check_no_stride_with_dilation,

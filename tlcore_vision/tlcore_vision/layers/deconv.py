@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
 from tlcore_vision.layers.conv import _LAST, ConvND, _expert_strides

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, add_weight, check_ints
 from tlcore_vision.layers._sampling import bilinear_sample

@@ -5,7 +5,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, who
+from tlcore.layers.utils import Act, Init, check_positive_int, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
 from tlcore_vision.layers._onednn import convolution

@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (add_weight, check_data_format, to_first, to_last)
 

@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 
 

@@ -6,7 +6,7 @@ from typing import Any, Callable, ClassVar
 
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (channels, check_data_format, check_ints,
                                           check_padding, to_first, to_last)

@@ -13,7 +13,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore import quantize as q
-from tlcore.layers._utils import Act, Init, check_positive_int
+from tlcore.layers.utils import Act, Init, check_positive_int
 from tlcore.layers.core import Layer
 from tlcore.layers.quantized import BNFold, check_no_gemm
 from tlcore_vision.layers._common import (CONV_W_INIT, add_weight, channels, check_ints,

@@ -10,7 +10,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import who
+from tlcore.layers.utils import who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (channels, check_data_format, to_first, to_last)
 

@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, add_weight, channels, check_ints
 from tlcore_vision.layers.conv import ConvND

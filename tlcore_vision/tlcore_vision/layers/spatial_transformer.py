@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import check_ints
 from tlcore_vision.layers._sampling import bilinear_sample

@@ -5,7 +5,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, check_positive_int, shape_str, who
+from tlcore.layers.utils import Act, check_positive_int, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import channels
 
