@@ -3,8 +3,7 @@
 No pretrained weights are downloaded (1.11's test had its ``restore_params`` lines commented out
 too). The counted facts (layers and parameter arrays) do not depend on the image size, so the
 networks are built on 32x32 inputs instead of 224x224: the full VGG16 has 138M parameters and
-would take seconds per build. ``reuse=True`` is gone: building again just works, and one network
-is called on any number of inputs.
+would take seconds per build. ``reuse=True`` becomes ``reuse=<the first network>``.
 """
 from __future__ import annotations
 
@@ -56,11 +55,9 @@ def test_vgg2_train_params(vggs):
 
 
 def test_reuse_vgg(vggs):
-    # 1.11 rebuilt with reuse=True. Here vgg3 was simply built again after vgg2 (same names,
-    # its own variables), and a built network runs on another input (batch 1) with its weights.
-    _, vgg2, vgg3, _ = vggs
-    names = [vgg2.param_name(v) for v in vgg2.all_params]
-    assert names == [vgg3.param_name(v) for v in vgg3.all_params]
-    assert not {id(v) for v in vgg2.all_params} & {id(v) for v in vgg3.all_params}
-    out = vgg3(np.zeros((1, 32, 32, 3), np.float32), is_train=False)
-    assert tuple(out.shape) == (1, 4096)
+    # 1.11: VGG16(x, end_with='fc2_relu', reuse=True); reuse=True becomes the first network
+    vgg3 = vggs[2]
+    again = tl.models.VGG16([1, 32, 32, 3], end_with="fc2_relu", reuse=vgg3)
+    assert all(a is b for a, b in zip(again.all_params, vgg3.all_params))
+    out = again(np.zeros((1, 32, 32, 3), np.float32), is_train=False)
+    np.testing.assert_allclose(out, vgg3(np.zeros((1, 32, 32, 3), np.float32)))

@@ -117,8 +117,11 @@ def test_tensorlayer_is_train_and_reuse_arguments():
     sq = models.SqueezeNetV1([None, 64, 64, 3], "drop1", False)
     x = np.ones((1, 64, 64, 3), np.float32)
     np.testing.assert_allclose(sq(x, is_train=True), sq(x, is_train=False))
-    assert models.VGG16([None, 32, 32, 3], "conv1_1", reuse=False).name == "conv1_1"
-    with pytest.raises(ValueError, match=r"VGG16: reuse=True .*Call the network you built"):
+    vgg = models.VGG16([None, 32, 32, 3], "conv2_1", reuse=False)
+    # 1.11's reuse=True named no network: tlcore takes the network to share
+    one = models.VGG16([1, 32, 32, 3], "conv1_2", reuse=vgg)
+    assert all(a is b for a, b in zip(one.all_params, vgg.all_params))
+    with pytest.raises(TypeError, match=r"reuse=True becomes reuse=<the first network>"):
         models.VGG16([None, 32, 32, 3], reuse=True)
     with pytest.raises(ValueError, match=r"MobileNetV1: is_train must be None or a bool"):
         models.MobileNetV1([None, 32, 32, 3], is_train="yes")

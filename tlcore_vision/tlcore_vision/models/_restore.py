@@ -51,16 +51,6 @@ def attach_restore(network: Any) -> Any:
     return network
 
 
-def check_reuse(model: str, reuse: Any) -> None:
-    """TensorLayer's ``reuse=True`` shared variables through a global scope; tlcore has none."""
-    if reuse:
-        raise ValueError(
-            f"{model}: reuse=True shared variables through TensorFlow 1's variable scopes, which "
-            f"tlcore does not have. Call the network you built on the new input instead "
-            f"(net(x), any batch size), or build a differently shaped network on its variables "
-            f"as the README's porting section shows; received reuse={reuse!r}")
-
-
 def check_is_train(model: str, is_train: Any) -> None:
     if is_train is not None and not isinstance(is_train, bool):
         raise ValueError(f"{model}: is_train must be None or a bool, received {is_train!r}")
@@ -73,10 +63,14 @@ def check_end_with(model: str, end_with: str, names: Sequence[str]) -> None:
 
 
 def build_until(net: Any, steps: Sequence[tuple[str, Callable[[Any, str], Any]]],
-                end_with: str) -> Any:
-    """Apply ``step(net, name)`` in order up to and including the layer named ``end_with``."""
-    for name, step in steps:
-        net = step(net, name)
-        if name == end_with:
-            break
+                end_with: str, reuse: Any = None) -> Any:
+    """Apply ``step(net, name)`` in order up to and including the layer named ``end_with``,
+    on the variables of the network ``reuse`` if given (``tl.layers.reuse``)."""
+    import tlcore as tl
+
+    with tl.layers.reuse(reuse):
+        for name, step in steps:
+            net = step(net, name)
+            if name == end_with:
+                break
     return net

@@ -13,7 +13,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore_vision.models._restore import (attach_restore, build_until, check_end_with,
-                                           check_is_train, check_reuse)
+                                           check_is_train)
 
 #: (n_filter, stride) of depth1 ... depth13
 _DEPTH = ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1), (512, 1),
@@ -64,7 +64,8 @@ def MobileNetV1(x_or_input_layer: Any = None, end_with: str = "out",
         is_train: passed to every BatchNormLayer: ``None`` (default) or ``True`` follow the
             call, ``False`` freezes them (moving statistics, fixed scale and offset), e.g. to
             fine-tune around pretrained weights.
-        reuse: TensorLayer's argument; only ``None``/``False``.
+        reuse: ``None``, or an already built network of this model whose variables this one
+            uses (see ``tl.layers.reuse``).
 
     BatchNorm uses batch statistics when the network is called with ``is_train=True`` and the
     moving statistics otherwise, so one network serves training and inference.
@@ -74,11 +75,10 @@ def MobileNetV1(x_or_input_layer: Any = None, end_with: str = "out",
     """
     import tlcore as tl
 
-    check_reuse("MobileNetV1", reuse)
     check_is_train("MobileNetV1", is_train)
     steps = _steps(is_train)
     check_end_with("MobileNetV1", end_with, [n for n, _ in steps])
     x = x_or_input_layer
     net = x if isinstance(x, tl.layers.Layer) else tl.layers.InputLayer(
         [None, 224, 224, 3] if x is None else x, name="input")
-    return attach_restore(build_until(net, steps, end_with))
+    return attach_restore(build_until(net, steps, end_with, reuse))

@@ -11,7 +11,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore_vision.models._restore import (attach_restore, build_until, check_end_with,
-                                           check_is_train, check_reuse)
+                                           check_is_train)
 
 _FIRES = ((2, 16, 64), (3, 16, 64), "max", (4, 32, 128), (5, 32, 128), "max", (6, 48, 192),
           (7, 48, 192), (8, 64, 256), (9, 64, 256))
@@ -60,7 +60,8 @@ def SqueezeNetV1(x_or_input_layer: Any = None, end_with: str = "output",
 
         is_train: ``False`` makes the dropout the identity for good (TensorLayer's test
             graph); ``None`` (default) or ``True`` follow the call.
-        reuse: TensorLayer's argument; only ``None``/``False``.
+        reuse: ``None``, or an already built network of this model whose variables this one
+            uses (see ``tl.layers.reuse``).
 
     Dropout is active only when the network is called with ``is_train=True``, so one network
     serves training and inference.
@@ -70,11 +71,10 @@ def SqueezeNetV1(x_or_input_layer: Any = None, end_with: str = "output",
     """
     import tlcore as tl
 
-    check_reuse("SqueezeNetV1", reuse)
     check_is_train("SqueezeNetV1", is_train)
     steps = _steps(is_train)
     check_end_with("SqueezeNetV1", end_with, [n for n, _ in steps])
     x = x_or_input_layer
     net = x if isinstance(x, tl.layers.Layer) else tl.layers.InputLayer(
         [None, 224, 224, 3] if x is None else x, name="input")
-    return attach_restore(build_until(net, steps, end_with))
+    return attach_restore(build_until(net, steps, end_with, reuse))

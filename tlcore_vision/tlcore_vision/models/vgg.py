@@ -12,8 +12,7 @@ from typing import Any
 import tensorflow as tf
 
 from tlcore_vision.layers.conv import Conv2d
-from tlcore_vision.models._restore import (attach_restore, build_until, check_end_with,
-                                           check_reuse)
+from tlcore_vision.models._restore import attach_restore, build_until, check_end_with
 
 #: ImageNet RGB mean subtracted from the input
 VGG_MEAN = (123.68, 116.779, 103.939)
@@ -63,10 +62,9 @@ def _input(x: Any) -> Any:
 
 
 def _vgg(depth: int, x: Any, end_with: str, reuse: Any) -> Any:
-    check_reuse(f"VGG{depth}", reuse)
     steps = _steps(depth)
     check_end_with(f"VGG{depth}", end_with, [n for n, _ in steps])
-    return attach_restore(build_until(_input(x), steps, end_with))
+    return attach_restore(build_until(_input(x), steps, end_with, reuse))
 
 
 def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu", reuse: Any = None) -> Any:
@@ -77,8 +75,8 @@ def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu", reuse: Any =
             ``[None, 224, 224, 3]``, a TensorSpec, an array); default ``[None, 224, 224, 3]``.
         end_with: the last layer to build (``'conv1_1'`` ... ``'pool5'``, ``'flatten'``,
             ``'fc1_relu'``, ``'fc2_relu'``, ``'fc3_relu'``), e.g. ``'pool5'`` for features.
-        reuse: TensorLayer's argument; only ``None``/``False`` (``True`` raises and says what
-            to do instead).
+        reuse: ``None``, or an already built VGG whose variables this one uses (TensorLayer's
+            ``reuse=True`` named no network; see ``tl.layers.reuse``), e.g. a batch-1 copy.
 
     Returns:
         The network (its last layer) with ``restore_params(path)`` for ``vgg16_weights.npz``.
