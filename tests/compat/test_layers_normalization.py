@@ -2,8 +2,9 @@
 
 Deliberate difference: 1.11 reshaped a network by assigning ``n.outputs = tf.reshape(...)``;
 tlcore layers are immutable, so the two reshapes are ``ReshapeLayer``s and the network has
-12 + 2 layers. Parameters are unchanged (28 arrays, 363,098 scalars). ``reuse=True`` is gone:
-the evaluation network is simply built again.
+12 + 2 layers. Parameters are unchanged (28 arrays, 363,098 scalars).
+``with tf.variable_scope("model", reuse=reuse)`` becomes ``with tl.layers.reuse(reuse)`` and
+``reuse=True`` becomes ``reuse=<the training network>``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ import tlcore as tl
 RESHAPES = 2
 
 
-def model(is_train=True):
+def model(is_train=True, reuse=None):
+    with tl.layers.reuse(reuse):
+        return _model(is_train)
+
+
+def _model(is_train):
     L = tl.layers
     n = L.InputLayer([None, 100, 100, 3], name="in")
     n = L.Conv2d(n, n_filter=80, name="conv2d_1")
@@ -37,7 +43,8 @@ def model(is_train=True):
 @pytest.fixture(scope="module")
 def nets():
     net_train = model(is_train=True)
-    net_eval = model(is_train=False)
+    net_eval = model(is_train=False, reuse=net_train)
+    assert all(a is b for a, b in zip(net_eval.all_params, net_train.all_params))
     net_train.print_layers()
     net_train.print_params(False)
     return net_train, net_eval

@@ -1,7 +1,7 @@
 """TensorLayer 1.11.1 ``tests/test_layers_spatial_transformer.py``, translated.
 
-``test_reuse`` built the model a second time with ``reuse=True``; tlcore has no global names,
-so building it again just works (the test keeps that check, without ``reuse``).
+``with tf.variable_scope("STN", reuse=reuse)`` becomes ``with tl.layers.reuse(reuse)`` and
+``reuse=True`` becomes ``reuse=<the first network>``.
 """
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import tensorflow as tf
 import tlcore as tl
 
 
-def model(is_train):
+def model(is_train, reuse=None):
+    with tl.layers.reuse(reuse):
+        return _model(is_train)
+
+
+def _model(is_train):
     L = tl.layers
     nin = L.InputLayer([None, 28, 28, 1], name="in")
     nt = L.FlattenLayer(nin, name="flatten")
@@ -38,7 +43,8 @@ def built():
 
 
 def test_reuse(built):
-    model(is_train=True)  # building again must not raise
+    net, _ = model(is_train=True, reuse=built[0])
+    assert all(a is b for a, b in zip(net.all_params, built[0].all_params))
 
 
 def test_net_shape(built):

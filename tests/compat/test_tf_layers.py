@@ -11,7 +11,12 @@ import pytest
 import tlcore as tl
 
 
-def get_network_1d(shape):
+def get_network_1d(shape, reuse=None):
+    with tl.layers.reuse(reuse):
+        return _network_1d(shape)
+
+
+def _network_1d(shape):
     L = tl.layers
     net = L.InputLayer(shape)
     net1 = L.Conv1d(net, name="Conv1d")
@@ -24,7 +29,12 @@ def get_network_1d(shape):
     return [net, net1, net2, net3, net4, net5, net6, net7]
 
 
-def get_network_2d(shape):
+def get_network_2d(shape, reuse=None):
+    with tl.layers.reuse(reuse):
+        return _network_2d(shape)
+
+
+def _network_2d(shape):
     L = tl.layers
     net = L.InputLayer(shape)
     net1 = L.Conv2d(net, name="Conv2d")
@@ -39,7 +49,12 @@ def get_network_2d(shape):
     return [net, net1, net2, net3, net4, net5, net6, net7, net8, net9]
 
 
-def get_network_3d(shape):
+def get_network_3d(shape, reuse=None):
+    with tl.layers.reuse(reuse):
+        return _network_3d(shape)
+
+
+def _network_3d(shape):
     L = tl.layers
     net = L.InputLayer(shape)
     net1 = L.Conv3dLayer(net, shape=(2, 2, 2, 3, 32), strides=(1, 2, 2, 2, 1),
@@ -53,17 +68,26 @@ def get_network_3d(shape):
 
 @pytest.fixture(scope="module")
 def nets_1d():
-    return get_network_1d([None, 32, 3]), get_network_1d([None, 32, 3])
+    first = get_network_1d([None, 32, 3])
+    second = get_network_1d([None, 32, 3], reuse=first[-1])
+    assert all(a is b for a, b in zip(first[-1].all_params, second[-1].all_params))
+    return first, second
 
 
 @pytest.fixture(scope="module")
 def nets_2d():
-    return get_network_2d([None, 32, 32, 3]), get_network_2d([None, 32, 32, 3])
+    first = get_network_2d([None, 32, 32, 3])
+    second = get_network_2d([None, 32, 32, 3], reuse=first[-1])
+    assert all(a is b for a, b in zip(first[-1].all_params, second[-1].all_params))
+    return first, second
 
 
 @pytest.fixture(scope="module")
 def nets_3d():
-    return get_network_3d([None, 32, 32, 32, 3]), get_network_3d([None, 32, 32, 32, 3])
+    first = get_network_3d([None, 32, 32, 32, 3])
+    second = get_network_3d([None, 32, 32, 32, 3], reuse=first[-1])
+    assert all(a is b for a, b in zip(first[-1].all_params, second[-1].all_params))
+    return first, second
 
 
 @pytest.mark.parametrize("i, n", list(enumerate([0, 2, 5, 5, 5, 7, 10, 13])),
