@@ -170,13 +170,14 @@ class QuanDenseLayer(_QuantizedDense):
         return {**super().get_config(), **self.serialize("bitW", "bitA")}
 
 
-class BNFold:
+class BNFold(Layer):
     """Batch normalization folded into a quantized linear layer (Jacob et al. 2018).
 
     The layer computes ``z = linear(x, W)`` on the float input to get the batch moments, then
     outputs ``linear(quantize(x), quantize(w_fold(W))) + bias_fold``. Variables, in 1.11's
     order after ``W``: ``scale_para`` (gamma), ``offset_para`` (beta), ``moving_mean``
-    (starts at 1, as in 1.11), ``moving_variance`` (starts at 1).
+    (starts at 1, as in 1.11), ``moving_variance`` (starts at 1). A mixin base: subclasses call
+    ``_bn_setup`` in ``__init__``, ``_bn_build`` in ``build`` and ``_bn_fold`` in ``forward``.
     """
 
     def _bn_setup(self, decay: float, epsilon: float, is_train: bool | None, gamma_init: Init,
@@ -219,7 +220,7 @@ class BNFold:
                 q.bias_fold(beta, gamma, mean, var, self.epsilon))
 
 
-class QuanDenseLayerWithBN(BNFold, Layer):
+class QuanDenseLayerWithBN(BNFold):
     """:class:`QuanDenseLayer` with batch normalization folded into its weights and bias
     (see :class:`BNFold`); there is no separate bias.
 

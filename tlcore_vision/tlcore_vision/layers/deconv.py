@@ -29,6 +29,8 @@ class TransposedConvND(ConvND):
     _out_spatial: tuple[int, ...] | None = None
     #: why an expert layer whose output_shape does not fit its input cannot run (else None)
     _unrunnable: str | None = None
+    #: the expert layers' ``output_shape`` argument as given
+    output_shape_arg: tuple[Any, ...] = ()
 
     def out_channels(self) -> int:
         return int(self.W.shape[-2])

@@ -40,7 +40,8 @@ class DeformableConv2d(Layer):
     def __init__(self, prev_layer: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
                  filter_size: Any = (3, 3), act: Act = None, name: str | None = None,
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros") -> None:
-        self.name = name  # may come positionally: known for the argument errors below
+        if name is not None:  # may come positionally: known for the argument errors below
+            self.name = name
         if not isinstance(offset_layer, Layer):
             raise TypeError(f"{who(self)}: offset_layer must be a tlcore Layer giving "
                             f"(batch, h, w, 2*kh*kw) offsets, received {offset_layer!r}")

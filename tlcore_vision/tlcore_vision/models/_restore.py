@@ -34,10 +34,10 @@ def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> An
     with np.load(path, allow_pickle=False) as npz:
         keys = list(npz.keys())
         tl_format = "params" in keys or any(k.startswith("arr_") for k in keys)
-        arrays = None if tl_format else [npz[k] for k in sorted(k for k in keys
-                                                                 if not k.startswith("__"))]
+        arrays: list[Any] = [] if tl_format else [
+            npz[k] for k in sorted(k for k in keys if not k.startswith("__"))]
     if tl_format:
-        arrays = tl.files.load_npz(name=path, allow_pickle=allow_pickle)
+        arrays = list(tl.files.load_npz(name=path, allow_pickle=allow_pickle))
     n = len(network.all_params)
     if len(arrays) < n:
         raise ValueError(f"restore_params: {path!r} holds {len(arrays)} arrays, the network "
