@@ -176,6 +176,121 @@ def test_dcgan():
     np.testing.assert_allclose(net_g2(noise), net_g(noise, is_train=False), rtol=1e-5)
 
 
+# tensorlayer/DCGAN model.py @8ebb42f ("Update to TF1.1 TL1.4.5"): DeConv2d takes out_size and
+# batch_size (TensorLayer <= 1.10 accepted both and ignored them on TF >= 1.3), main.py's
+# placeholders have FLAGS.batch_size 64
+BATCH_SIZE = 64
+
+
+def generator_simplified_api(inputs, is_train=True, reuse=None):
+    from tlcore.layers import (BatchNormLayer, DeConv2d, DenseLayer, InputLayer,  # noqa: F401
+                               ReshapeLayer)
+    image_size = 64
+    s2, s4, s8, s16 = (int(image_size / 2), int(image_size / 4), int(image_size / 8),
+                       int(image_size / 16))
+    gf_dim = 64
+    c_dim = C_DIM
+    batch_size = BATCH_SIZE
+    w_init = tf.random_normal_initializer(stddev=0.02)
+    gamma_init = tf.random_normal_initializer(1., 0.02)
+    with tl.layers.reuse(reuse):
+        tl.layers.set_name_reuse(reuse)
+
+        net_in = InputLayer(inputs, name='g/in')
+        net_h0 = DenseLayer(net_in, n_units=gf_dim * 8 * s16 * s16, W_init=w_init,
+                            act=tf.identity, name='g/h0/lin')
+        net_h0 = ReshapeLayer(net_h0, shape=[-1, s16, s16, gf_dim * 8], name='g/h0/reshape')
+        net_h0 = BatchNormLayer(net_h0, act=tf.nn.relu, is_train=is_train,
+                                gamma_init=gamma_init, name='g/h0/batch_norm')
+
+        net_h1 = DeConv2d(net_h0, gf_dim * 4, (5, 5), out_size=(s8, s8), strides=(2, 2),
+                          padding='SAME', batch_size=batch_size, act=None, W_init=w_init,
+                          name='g/h1/decon2d')
+        net_h1 = BatchNormLayer(net_h1, act=tf.nn.relu, is_train=is_train,
+                                gamma_init=gamma_init, name='g/h1/batch_norm')
+
+        net_h2 = DeConv2d(net_h1, gf_dim * 2, (5, 5), out_size=(s4, s4), strides=(2, 2),
+                          padding='SAME', batch_size=batch_size, act=None, W_init=w_init,
+                          name='g/h2/decon2d')
+        net_h2 = BatchNormLayer(net_h2, act=tf.nn.relu, is_train=is_train,
+                                gamma_init=gamma_init, name='g/h2/batch_norm')
+
+        net_h3 = DeConv2d(net_h2, gf_dim, (5, 5), out_size=(s2, s2), strides=(2, 2),
+                          padding='SAME', batch_size=batch_size, act=None, W_init=w_init,
+                          name='g/h3/decon2d')
+        net_h3 = BatchNormLayer(net_h3, act=tf.nn.relu, is_train=is_train,
+                                gamma_init=gamma_init, name='g/h3/batch_norm')
+
+        net_h4 = DeConv2d(net_h3, c_dim, (5, 5), out_size=(image_size, image_size),
+                          strides=(2, 2), padding='SAME', batch_size=batch_size, act=None,
+                          W_init=w_init, name='g/h4/decon2d')
+        # HAND EDIT: logits = net_h4.outputs; net_h4.outputs = tf.nn.tanh(net_h4.outputs)
+        logits = net_h4
+        net_h4 = tl.layers.LambdaLayer(net_h4, tf.nn.tanh, name='g/h4/tanh')
+    return net_h4, logits
+
+
+def discriminator_simplified_api(inputs, is_train=True, reuse=None):
+    from tlcore.layers import (BatchNormLayer, Conv2d, DenseLayer, FlattenLayer,  # noqa: F401
+                               InputLayer)
+    df_dim = 64
+    w_init = tf.random_normal_initializer(stddev=0.02)
+    gamma_init = tf.random_normal_initializer(1., 0.02)
+    with tl.layers.reuse(reuse):
+        tl.layers.set_name_reuse(reuse)
+
+        net_in = InputLayer(inputs, name='d/in')
+        net_h0 = Conv2d(net_in, df_dim, (5, 5), (2, 2), act=lambda x: tl.act.lrelu(x, 0.2),
+                        padding='SAME', W_init=w_init, name='d/h0/conv2d')
+
+        net_h1 = Conv2d(net_h0, df_dim * 2, (5, 5), (2, 2), act=None,
+                        padding='SAME', W_init=w_init, name='d/h1/conv2d')
+        net_h1 = BatchNormLayer(net_h1, act=lambda x: tl.act.lrelu(x, 0.2),
+                                is_train=is_train, gamma_init=gamma_init, name='d/h1/batch_norm')
+
+        net_h2 = Conv2d(net_h1, df_dim * 4, (5, 5), (2, 2), act=None,
+                        padding='SAME', W_init=w_init, name='d/h2/conv2d')
+        net_h2 = BatchNormLayer(net_h2, act=lambda x: tl.act.lrelu(x, 0.2),
+                                is_train=is_train, gamma_init=gamma_init, name='d/h2/batch_norm')
+
+        net_h3 = Conv2d(net_h2, df_dim * 8, (5, 5), (2, 2), act=None,
+                        padding='SAME', W_init=w_init, name='d/h3/conv2d')
+        net_h3 = BatchNormLayer(net_h3, act=lambda x: tl.act.lrelu(x, 0.2),
+                                is_train=is_train, gamma_init=gamma_init, name='d/h3/batch_norm')
+
+        net_h4 = FlattenLayer(net_h3, name='d/h4/flatten')
+        net_h4 = DenseLayer(net_h4, n_units=1, act=tf.identity,
+                            W_init=w_init, name='d/h4/lin_sigmoid')
+        # HAND EDIT: logits = net_h4.outputs; net_h4.outputs = tf.nn.sigmoid(net_h4.outputs)
+        logits = net_h4
+        net_h4 = tl.layers.LambdaLayer(net_h4, tf.nn.sigmoid, name='d/h4/sigmoid')
+    return net_h4, logits
+
+
+def test_dcgan_tensorlayer_1_4():
+    z_dim = 100
+    z = tf.TensorSpec([BATCH_SIZE, z_dim], tf.float32, name='z_noise')
+    real_images = tf.TensorSpec([BATCH_SIZE, 64, 64, C_DIM], tf.float32, name='real_images')
+
+    net_g, g_logits = generator_simplified_api(z, is_train=True, reuse=None)
+    net_d, d_logits = discriminator_simplified_api(net_g.outputs, is_train=True, reuse=None)
+    net_d2, d2_logits = discriminator_simplified_api(real_images, is_train=True, reuse=net_d)
+    net_g2, g2_logits = generator_simplified_api(z, is_train=False, reuse=net_g)
+
+    assert (len(net_g.all_params), net_g.count_params()) == (26, DCGAN_G)
+    assert (len(net_d.all_params), net_d.count_params()) == (22, DCGAN_D)
+    assert net_g.output_shape == g_logits.output_shape == (BATCH_SIZE, 64, 64, 3)
+    assert net_d2.output_shape == (BATCH_SIZE, 1)
+    assert same_variables(net_g2, net_g) and same_variables(net_d2, net_d)
+    # a sampler of 2 on the same variables (batch_size=64 in DeConv2d is ignored, as it was)
+    sampler, _ = generator_simplified_api(tf.TensorSpec([2, z_dim]), is_train=False,
+                                          reuse=net_g)
+    noise = rng().normal(size=(2, z_dim)).astype(np.float32)
+    images = sampler(noise)
+    assert images.shape == (2, 64, 64, 3)
+    np.testing.assert_allclose(net_d(images), tf.nn.sigmoid(d_logits(images)), rtol=1e-5)
+
+
 # ======================================================================================= SRGAN
 # tensorlayer/srgan model.py @13607e2; main.py: batch_size 16, 96x96 -> 384x384
 def SRGAN_g(t_image, is_train=False, reuse=None):
