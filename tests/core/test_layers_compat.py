@@ -64,3 +64,14 @@ def test_name_reuse_helpers_are_no_ops_as_in_1_11():
     net = tl.layers.DenseLayer(InputLayer([None, 2]), 3, name="same")
     again = tl.layers.DenseLayer(InputLayer([None, 2]), 3, name="same")  # no global names
     assert net.all_params[0] is not again.all_params[0]
+
+
+def test_get_variables_with_name_of_a_deleted_scope_says_what_names_are(gan_like):
+    """A ported GAN asks for its deleted variable_scope ('generator'): an error, not []."""
+    with pytest.raises(ValueError, match=r"get_variables_with_name\('generator'\): no trainable "
+                                         r"variable of the network ending in DenseLayer 'd/out' "
+                                         r"has 'generator' in its name; tlcore names are "
+                                         r"'<layer>/<var>' \(g/h0/lin/W, g/h0/lin/b, g/h0/bn/beta"
+                                         r", \.\.\.\), without the tf.variable_scope prefix"):
+        tl.layers.get_variables_with_name("generator", True, True, net=gan_like)
+    assert tl.layers.get_variables_with_name("x", net=InputLayer([None, 2])) == []

@@ -55,6 +55,11 @@ def get_variables_with_name(name: str | None = None, train_only: bool = True,
 
     Returns:
         The matching variables, in ``all_params`` order.
+
+    Raises:
+        ValueError: when the network has variables but none matches (1.11 returned ``[]``;
+            here that mostly means a ``variable_scope`` name the port deleted, and an empty
+            list would make a training step silently do nothing).
     """
     if printable is not None:
         verbose = printable
@@ -67,6 +72,16 @@ def get_variables_with_name(name: str | None = None, train_only: bool = True,
     logger.info("  [*] geting variables with %s", name)
     pool = net.trainable_params if train_only else net.all_params
     found = [v for v in pool if name in net.param_name(v)]
+    if pool and not found:
+        # A ported GAN asks for 'generator' (its variable_scope, a line the port deletes): an
+        # empty list would make the optimizer step a silent no-op.
+        some = [net.param_name(v) for v in pool[:3]]
+        raise ValueError(
+            f"get_variables_with_name({name!r}): no {'trainable ' if train_only else ''}variable "
+            f"of the network ending in {type(net).__name__} {net.name!r} has {name!r} in its "
+            f"name; tlcore names are '<layer>/<var>' ({', '.join(some)}, ...), without the "
+            f"tf.variable_scope prefix of TensorLayer 1.x: pass a part of the layer names, or "
+            f"use net.trainable_params")
     if verbose:
         for i, v in enumerate(found):
             logger.info("  got %3d: %-15s   %s", i, net.param_name(v), tuple(v.shape.as_list()))
