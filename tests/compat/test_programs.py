@@ -622,11 +622,17 @@ def test_seq2seq_chatbot():
     assert net_out([X, dec], is_train=True).shape == (batch_size * 6, src_vocab_size)
 
     # inference(): encode the query, then decode one word at a time from the kept state
-    seed_id = [[3, 5, 7, 0, 0]]  # padded: the lengths come from the fed ids
-    o = tf.nn.softmax(net([np.array(seed_id), np.array([[start_id]])]))
+    # (each sess.run(fetches, feed_dict) becomes a call; the state attributes are 1.11's)
+    seed_id = [3, 5, 7, 0, 0]  # padded: the lengths come from the fed ids
+    net_rnn.encoder(np.array([seed_id]))
+    state = net_rnn.final_state_encode
+    o = tf.nn.softmax(net([np.array([seed_id]), np.array([[start_id]])],
+                          initial_state_decode=state))
     state = net_rnn.final_state_decode
-    unpadded = tf.nn.softmax(net([np.array([[3, 5, 7]]), np.array([[start_id]])]))
-    np.testing.assert_allclose(o, unpadded, rtol=1e-5, atol=1e-7)
     w_id = int(np.argmax(o[0]))
-    o2 = net([np.array(seed_id), np.array([[w_id]])], initial_state_decode=state)
-    assert o2.shape == (1, src_vocab_size)
+    # the same first word without the padding, and from the encoder inside the same call
+    unpadded = tf.nn.softmax(net([np.array([seed_id[:3]]), np.array([[start_id]])]))
+    np.testing.assert_allclose(o, unpadded, rtol=1e-5, atol=1e-7)
+    o = tf.nn.softmax(net([np.array([seed_id]), np.array([[w_id]])], initial_state_decode=state))
+    assert o.shape == (1, src_vocab_size)
+    assert not np.allclose(net_rnn.final_state_decode[0].h, state[0].h)
