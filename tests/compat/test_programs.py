@@ -597,7 +597,7 @@ def test_seq2seq_chatbot():
     # train() with a small vocabulary and embedding (both are create_model's arguments; the
     # program's 8004 x 1024 model is 66,756,420 parameters by the same formula)
     batch_size, src_vocab_size, emb_dim = 32, 30, 16
-    start_id, end_id = src_vocab_size - 2, src_vocab_size - 1
+    start_id = src_vocab_size - 2  # end_id is src_vocab_size - 1
     encode_seqs = tf.TensorSpec(dtype=tf.int64, shape=[batch_size, None], name="encode_seqs")
     decode_seqs = tf.TensorSpec(dtype=tf.int64, shape=[batch_size, None], name="decode_seqs")
     net_out, _ = create_model(encode_seqs, decode_seqs, src_vocab_size, emb_dim, is_train=True,
