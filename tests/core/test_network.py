@@ -309,3 +309,12 @@ def test_a_fed_value_from_elsewhere_is_an_error_naming_layer_value_and_inputs():
     with pytest.raises(TypeError, match=r"row_sums\(x\) stands for a value computed from each "
                                         r"batch"):
         tf.convert_to_tensor(_row_sums(net.prev_layers[0]))
+
+
+def test_a_fed_value_without_a_registered_op_cannot_be_saved():
+    spec = tf.TensorSpec([None, 3], tf.float32)
+    net = _Scale(InputLayer(spec, name="x"), name="s")
+    net.bind_fed_value("factor", _row_sums(spec))
+    with pytest.raises(ValueError, match=r"row_sums\(x\) was not made by a registered tl.layers "
+                                         r"function and cannot be saved"):
+        net.get_config()

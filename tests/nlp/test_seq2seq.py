@@ -166,3 +166,22 @@ def test_1_11_sequence_lengths_from_the_ids_specs_are_computed_per_batch():
     np.testing.assert_allclose(net([x, y]), explicit, rtol=1e-6)
     np.testing.assert_allclose(net([x[:1, :2], y[:1, :1]]), net([x, y])[:1, :1], rtol=1e-5,
                                atol=1e-6)
+
+
+def test_lengths_bound_to_the_ids_survive_save_and_load(tmp_path):
+    import tlcore as tl
+
+    enc_ids, dec_ids = tf.TensorSpec([None, None], tf.int64), tf.TensorSpec([None, None], tf.int64)
+    enc = tl.layers.EmbeddingInputlayer(inputs=enc_ids, vocabulary_size=9, embedding_size=3,
+                                        name="enc")
+    dec = tl.layers.EmbeddingInputlayer(inputs=dec_ids, vocabulary_size=9, embedding_size=3,
+                                        name="dec")
+    net = Seq2Seq(enc, dec, n_hidden=4, name="s",
+                  encode_sequence_length=tl.layers.retrieve_seq_length_op2(enc_ids),
+                  decode_sequence_length=tl.layers.retrieve_seq_length_op2(dec_ids))
+    assert net.get_config()["fed_args"] == {"decode_sequence_length": {
+        "op": "retrieve_seq_length_op2", "input": "dec", "kwargs": {}}}
+    other = tl.files.load_network(tl.files.save_network(net, str(tmp_path / "s.tlnet.npz")))
+    x, y = np.array([[4, 2, 0], [1, 0, 0]]), np.array([[5, 0], [6, 7]])
+    np.testing.assert_allclose(other([x, y]), net([x, y]), atol=1e-6)
+    np.testing.assert_allclose(other([x[:1, :2], y[:1, :1]]), other([x, y])[:1, :1], atol=1e-6)

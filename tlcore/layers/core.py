@@ -263,12 +263,20 @@ class Layer:
         config: dict[str, Any] = {"name": self.name}
         if "act" in _init_params(type(self)):
             config["act"] = act_name(self.act)
+        if self._fed_args:
+            config["fed_args"] = {arg: fed.config(src.name)
+                                  for arg, (src, fed) in self._fed_args.items()}
         return config
 
     @classmethod
     def from_config(cls, prev: Any, config: Mapping[str, Any]) -> Layer:
         """Rebuild a layer on ``prev`` from :meth:`get_config`'s output."""
-        return cls(prev, **dict(config))
+        config = dict(config)
+        fed_args = config.pop("fed_args", {})
+        layer = cls(prev, **config)
+        for arg, spec in fed_args.items():
+            layer.bind_fed_value(arg, FedValue.from_config(layer, spec))
+        return layer
 
     def serialize(self, *attrs: str) -> dict[str, Any]:
         """``{attr: getattr(self, attr)}`` with initializers made JSON-ready."""
@@ -596,6 +604,33 @@ class FedValue:
     source: Any
     fn: Callable[[tf.Tensor], Any]
     label: str
+    #: the registered ``tl.layers`` function that made it, and its other keywords: what a
+    #: saved network stores to bind it again (``None``: it cannot be saved)
+    op: str | None = None
+    op_kwargs: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def config(self, input_name: str) -> dict[str, Any]:
+        """The JSON-ready form kept in the binding layer's config."""
+        if self.op is None:
+            raise ValueError(f"{self.label} was not made by a registered tl.layers function and "
+                             f"cannot be saved with the network; pass it at call time instead")
+        return {"op": self.op, "input": input_name, "kwargs": dict(self.op_kwargs)}
+
+    @staticmethod
+    def from_config(layer: Layer, spec: Mapping[str, Any]) -> FedValue:
+        """Make the value again from :meth:`config`'s output, on ``layer``'s network input."""
+        from tlcore.plugins import get_registry
+
+        inputs = {i.name: i for i in layer.input_layers}
+        if spec.get("input") not in inputs:
+            raise ValueError(f"{who(layer)}: its saved value {spec.get('op')}(...) reads input "
+                             f"{spec.get('input')!r}, not among the inputs {sorted(inputs)}")
+        value = get_registry().get("layers", spec["op"])(inputs[spec["input"]],
+                                                          **spec.get("kwargs", {}))
+        if not isinstance(value, FedValue):
+            raise ValueError(f"{who(layer)}: {spec['op']} on an input did not give a value "
+                             f"computed per batch, received {type(value).__name__}")
+        return value
 
     def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> tf.Tensor:
         raise TypeError(f"{self.label} stands for a value computed from each batch fed to the "

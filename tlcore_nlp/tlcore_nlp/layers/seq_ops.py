@@ -31,7 +31,8 @@ def _deferred(data: Any, fn: Any, name: str, ranks: tuple[int, ...], **kw: Any) 
     """TensorLayer 1.x's op on the input placeholder: computed from each fed batch instead."""
     spec = getattr(data, "feed_spec", None) or getattr(data, "output_spec", data)
     _rank(spec, ranks, name)
-    return FedValue(data, functools.partial(fn, **kw), f"{name}(<input {shape_str(spec.shape)}>)")
+    return FedValue(data, functools.partial(fn, **kw), f"{name}(<input {shape_str(spec.shape)}>)",
+                    op=name, op_kwargs=kw)
 
 
 def _data(data: Any, fn: str) -> tf.Tensor:
