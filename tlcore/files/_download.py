@@ -154,7 +154,7 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, clock: _C
                     if clock.left() <= 0:
                         raise DownloadError(
                             f"{url}: {label} was not complete within the deadline of "
-                            f"{clock.seconds:.0f}s ({got} bytes received; a slow or stalled "
+                            f"{clock.seconds:g}s ({got} bytes received; a slow or stalled "
                             f"server?). The partial download is kept in {part} and resumes "
                             f"next time; pass deadline= to allow longer")
                     # read1 returns as soon as any bytes arrive, so a server that trickles
@@ -267,7 +267,7 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
                                             + "; ".join(failures)) from e
                     break
                 if sha256 is None and size is None and not known:
-                    whole = complete_by_format(part)
+                    whole = complete_by_format(part, name)
                     if whole is not True:
                         os.remove(part)
                         failures.append(

@@ -76,13 +76,14 @@ def looks_like_html(path: str, head: bytes | None = None) -> bool:
         b"<html" in text or b"<!doctype html" in text)
 
 
-def complete_by_format(path: str) -> bool | None:
+def complete_by_format(path: str, name: str | None = None) -> bool | None:
     """Whether a compressed or archive file is complete (True/False), None for other formats.
+    The format is told by ``name`` (default: ``path``)'s extension.
 
     Reads the whole file: gzip, bz2 and xz streams are decompressed to their end marker (and
     gzip's CRC and length checked), zip needs its central directory, tar every header.
     """
-    name = path.lower()
+    name = (name or path).lower()
     try:
         if name.endswith((".gz", ".tgz")):
             opener: Any = gzip.open
