@@ -10,7 +10,9 @@ import contextlib
 import json
 import logging
 import os
+import stat
 import tempfile
+import threading
 import zipfile
 from typing import IO, Any, Iterator, Mapping
 
@@ -20,6 +22,22 @@ logger = logging.getLogger("tlcore")
 
 #: npz key of the JSON metadata (a plain unicode array, so it loads without pickle).
 META_KEY = "__tlcore__"
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _new_file_mode(path: str) -> int:
+    """The mode ``open(path, "w")`` would give: the existing file's, else 0666 minus the umask
+    (mkstemp's 0600 would make saved models unreadable to the user's group)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        pass
+    with _UMASK_LOCK:  # os.umask can only be read by setting it
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
 
 
 @contextlib.contextmanager
@@ -36,6 +54,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
+            os.fchmod(f.fileno(), _new_file_mode(path))
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:  # KeyboardInterrupt too: never leave a partial file behind

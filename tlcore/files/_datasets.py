@@ -126,8 +126,8 @@ def fetch(spec: DatasetSpec, path: str | os.PathLike | None = None, *, progress:
     Returns:
         The dataset's folder.
     """
-    folder = os.path.join(get_data_dir(path), spec.name)
-    os.makedirs(folder, exist_ok=True)
+    # Folders are created by the first download, so that a failed fetch leaves nothing.
+    folder = os.path.join(get_data_dir(path, create=False), spec.name)
     for rf in spec.files:
         dest = os.path.join(folder, rf.filename)
         if not is_valid(dest, rf.sha256, rf.size):
@@ -137,6 +137,7 @@ def fetch(spec: DatasetSpec, path: str | os.PathLike | None = None, *, progress:
                           retries=retries, backoff=backoff, timeout=timeout, deadline=deadline)
         if rf.extract:
             extract_once(dest, folder)
+    os.makedirs(folder, exist_ok=True)
     return folder
 
 

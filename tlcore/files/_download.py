@@ -147,7 +147,8 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, clock: _C
             bar = tqdm(total=total, initial=have, unit="B", unit_scale=True, unit_divisor=1024,
                        desc=label, leave=False)
         got = have
-        try:
+        os.makedirs(os.path.dirname(os.path.abspath(part)), exist_ok=True)  # only now: no
+        try:                                                                # empty folders
             with open(part, "ab" if have else "wb") as f:
                 first = not have
                 while True:
@@ -238,7 +239,6 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
     if os.path.exists(dest):
         logger.warning("%s exists but is not valid (checksum, size or an incomplete earlier "
                        "download); downloading again", dest)
-    os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
     part = f"{dest}.part"
     name = os.path.basename(dest)
     clock = _Clock(deadline, size)
