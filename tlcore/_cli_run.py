@@ -51,7 +51,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         main = get_registry().get("examples", args.example)
     except UnknownNameError as e:
-        raise UsageError(f"tlcore run: {e}") from e
+        raise UsageError(str(e)) from e
     if args.quiet:
         os.environ["TLCORE_PROGRESS"] = "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
@@ -84,19 +84,19 @@ def _check_options(args: argparse.Namespace) -> None:
     for opt in ("epochs", "batch_size"):
         value = getattr(args, opt, None)
         if value is not None and value < 1:
-            raise UsageError(f"tlcore run: --{opt.replace('_', '-')} must be >= 1, received "
+            raise UsageError(f"--{opt.replace('_', '-')} must be >= 1, received "
                              f"{value}")
     seed = getattr(args, "seed", None)
     if seed is not None and not 0 <= seed <= _MAX_SEED:
-        raise UsageError(f"tlcore run: --seed must be in [0, {_MAX_SEED}], received {seed}")
+        raise UsageError(f"--seed must be in [0, {_MAX_SEED}], received {seed}")
     data_dir = getattr(args, "data_dir", None)
     if data_dir is not None and not os.path.isdir(data_dir):
-        raise UsageError(f"tlcore run: --data-dir {data_dir!r} "
+        raise UsageError(f"--data-dir {data_dir!r} "
                          + ("is not a directory" if os.path.exists(data_dir)
                             else "does not exist"))
     env = os.environ.get("TLCORE_DATA_DIR")
     if data_dir is None and env and os.path.exists(env) and not os.path.isdir(env):
-        raise UsageError(f"tlcore run: $TLCORE_DATA_DIR {env!r} is a file, not a directory")
+        raise UsageError(f"$TLCORE_DATA_DIR {env!r} is a file, not a directory")
     _check_writable(getattr(args, "out", None) or "out")
 
 
@@ -107,12 +107,12 @@ def _check_writable(out: str) -> None:
     while not os.path.exists(probe):
         probe = os.path.dirname(probe)
     if not os.path.isdir(probe):
-        raise UsageError(f"tlcore run: --out {out!r}: {probe!r} is a file, not a directory")
+        raise UsageError(f"--out {out!r}: {probe!r} is a file, not a directory")
     try:  # os.access says yes to root even on a read-only file system: really try
         with tempfile.TemporaryFile(dir=probe):
             pass
     except OSError as e:
-        raise UsageError(f"tlcore run: --out {out!r}: {probe!r} is not writable "
+        raise UsageError(f"--out {out!r}: {probe!r} is not writable "
                          f"({e.strerror or e})") from e
 
 

@@ -95,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         if _debug():
             raise
-        print(f"tlcore: error: {_one_line(e)}", file=sys.stderr)
+        print(f"tlcore {(argv or sys.argv[1:] or ['?'])[0]}: error: {_one_line(e)}",
+              file=sys.stderr)
         return 2
     except Exception as e:
         if _debug():
