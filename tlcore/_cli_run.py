@@ -224,6 +224,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         from tlcore.files._datasets import get_data_dir
 
         data_dir = get_data_dir(None, create=False)
+    except OSError as e:  # e.g. $TLCORE_DATA_DIR names a file: show it, info must not fail
+        data_dir = f"unusable: {e}"
     except (ImportError, AttributeError):  # pragma: no cover - files not installed
         data_dir = os.environ.get("TLCORE_DATA_DIR", "(default)")
     print(f"data dir {data_dir} (set with --data-dir or $TLCORE_DATA_DIR)")

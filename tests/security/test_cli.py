@@ -97,6 +97,13 @@ def test_data_dir_env_pointing_at_a_file(place, capsys, monkeypatch):
     assert_one_line(err, "$TLCORE_DATA_DIR", "is a file, not a directory")
 
 
+def test_info_survives_a_data_dir_env_that_is_a_file(place, capsys, monkeypatch):
+    monkeypatch.setenv("TLCORE_DATA_DIR", str(place / "afile"))
+    code, out = main(["info"]), capsys.readouterr().out
+    assert code == 0
+    assert "data dir unusable: " in out and "is a file, not a directory" in out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["run", "mnist-mpl"], "mnist-mlp"),
     ([], "the following arguments are required: command"),

@@ -291,6 +291,15 @@ def test_trickling_server_hits_the_deadline(srv, work):
     assert not (work / "data" / "slow.bin").exists()
 
 
+def test_deadline_also_bounds_the_retries(srv, work):
+    srv.routes["/stall.bin"] = stall
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"stall\.bin.*the deadline of 0.3s passed"):
+        dl(srv, work, "stall.bin", timeout=0.2, retries=50, deadline=0.3)
+    assert time.monotonic() - start < 3
+    assert not (work / "data" / "stall.bin").exists()
+
+
 def test_stalled_server_times_out(srv, work):
     srv.routes["/stall.bin"] = stall
     with pytest.raises(DownloadError, match=r"stall\.bin.*attempt 2\).*(Timeout|timed out)"):

@@ -25,8 +25,8 @@ import time
 from typing import Any, Sequence
 
 from tlcore.files._archive import UnsafeArchiveError, extract_archive
-from tlcore.files._verify import (complete_by_format, is_valid, looks_like_html, read_record,
-                                  remove_download, sha256sum, write_record)
+from tlcore.files._verify import (complete_by_format, expects_html, is_valid, looks_like_html,
+                                  read_record, remove_download, sha256sum, write_record)
 
 logger = logging.getLogger("tlcore")
 
@@ -58,6 +58,10 @@ def plain_name(what: str, name: Any) -> str:
         raise ValueError(f"{what} must be a plain file or folder name (no '/', '\\', '..', "
                          f"drive or NUL), received {name!r}")
     return name
+
+
+class _DeadlineError(DownloadError):
+    """The overall deadline passed: not worth retrying."""
 
 
 class _Transient(Exception):
@@ -132,7 +136,7 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, clock: _C
             raise _Transient(f"server answered Range {have}- with "
                              f"{resp.headers.get('Content-Range')!r}")
         if "text/html" in resp.headers.get("Content-Type", "").lower() and not have and \
-                looks_like_html(label, b"<html"):
+                not expects_html(label):
             raise DownloadError(f"{url}: the server sent an HTML page (Content-Type "
                                 f"{resp.headers['Content-Type']}), not {label}")
         length = resp.headers.get("Content-Length")
@@ -153,7 +157,7 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, clock: _C
                 first = not have
                 while True:
                     if clock.left() <= 0:
-                        raise DownloadError(
+                        raise _DeadlineError(
                             f"{url}: {label} was not complete within the deadline of "
                             f"{clock.seconds:g}s ({got} bytes received; a slow or stalled "
                             f"server?). The partial download is kept in {part} and resumes "
@@ -250,6 +254,9 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
     try:
         for url in urls:
             for attempt in range(retries):
+                if clock.left() <= 0:
+                    failures.append(f"the deadline of {clock.seconds:g}s passed")
+                    raise DownloadError(f"could not download {name}: " + "; ".join(failures))
                 try:
                     _check_url(url)
                     logger.info("Downloading %s from %s", name, url)
@@ -262,7 +269,7 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
                     continue
                 except DownloadError as e:
                     failures.append(str(e))
-                    if "deadline" in str(e):
+                    if isinstance(e, _DeadlineError):
                         raise DownloadError(f"could not download {name}: "
                                             + "; ".join(failures)) from e
                     break

@@ -64,9 +64,14 @@ def remove_download(path: str) -> None:
             os.remove(p)
 
 
+def expects_html(name: str) -> bool:
+    """True if a file of this name is meant to be an HTML page."""
+    return name.lower().endswith(_HTML_SUFFIXES)
+
+
 def looks_like_html(path: str, head: bytes | None = None) -> bool:
     """True if a file that should hold data starts like an HTML page (an error page)."""
-    if path.lower().endswith(_HTML_SUFFIXES):
+    if expects_html(path):
         return False
     if head is None:
         with open(path, "rb") as f:
