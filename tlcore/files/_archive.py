@@ -23,6 +23,7 @@ import stat
 import tarfile
 import tempfile
 import zipfile
+from typing import Any
 
 #: Default bounds; ``extract_archive`` takes each as an argument.
 MAX_MEMBERS = 1_000_000
@@ -211,7 +212,8 @@ def extract_archive(archive: str, target: str | None = None, *, max_members: int
         In every case nothing was extracted into ``target``.
     """
     target = os.path.abspath(target or os.path.dirname(os.path.abspath(archive)))
-    bounds = {"max_members": max_members, "max_bytes": max_bytes, "max_ratio": max_ratio}
+    bounds: dict[str, Any] = {"max_members": max_members, "max_bytes": max_bytes,
+                              "max_ratio": max_ratio}
     os.makedirs(target, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=".extract-", dir=target)
     try:

@@ -109,7 +109,8 @@ def _check_entry(spec: Any, built: dict[str, Any]) -> None:
 def _own_from_config(cls: Any) -> bool:
     from tlcore.layers.core import Layer
 
-    return getattr(cls.from_config, "__func__", None) is not Layer.from_config.__func__
+    return getattr(cls.from_config, "__func__", None) is not getattr(Layer.from_config,
+                                                                     "__func__", None)
 
 
 def _check_config(cls: Any, config: dict[str, Any], is_input: bool) -> None:
