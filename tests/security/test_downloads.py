@@ -195,6 +195,12 @@ def test_html_error_page_never_becomes_the_file(srv, work, name, ctype, body, sh
     assert tree(work) == before
 
 
+def test_text_file_served_as_text_html_is_fine(srv, work):
+    srv.routes["/words.txt"] = send(b"the quick brown fox", ctype="text/html")
+    dl(srv, work, "words.txt")
+    assert (work / "data" / "words.txt").read_bytes() == b"the quick brown fox"
+
+
 def test_html_file_is_not_mistaken_for_an_error_page(srv, work):
     srv.routes["/page.html"] = send(b"<html>fine</html>", ctype="text/html")
     dl(srv, work, "page.html")

@@ -34,6 +34,7 @@ _CHUNK = 1 << 16
 #: The automatic deadline: at least this long, and long enough for the file at _MIN_RATE.
 _DEFAULT_DEADLINE = 3600.0
 _MIN_RATE = 50_000.0
+_TEXT_SUFFIXES = (".txt", ".csv", ".tsv", ".json", ".xml", ".md")
 
 
 class DownloadError(OSError):
@@ -135,8 +136,9 @@ def _stream_once(session: Any, url: str, part: str, *, timeout: float, clock: _C
             os.remove(part)  # a range other than the one asked for: start over
             raise _Transient(f"server answered Range {have}- with "
                              f"{resp.headers.get('Content-Range')!r}")
+        # Text files are sometimes served as text/html: for them only the body sniff counts.
         if "text/html" in resp.headers.get("Content-Type", "").lower() and not have and \
-                not expects_html(label):
+                not expects_html(label) and not label.lower().endswith(_TEXT_SUFFIXES):
             raise DownloadError(f"{url}: the server sent an HTML page (Content-Type "
                                 f"{resp.headers['Content-Type']}), not {label}")
         length = resp.headers.get("Content-Length")
