@@ -178,8 +178,8 @@ def main(args: argparse.Namespace) -> int:
         max_src = model.buckets[-1][0]
         out: list[list[int]] = [[] for _ in batch]
         by_bucket: dict[int, list[int]] = {}
-        for i, src in enumerate(batch):
-            b = next(k for k, (s, _) in enumerate(model.buckets) if len(src[:max_src]) <= s)
+        for i, ids_i in enumerate(batch):
+            b = next(k for k, (s, _) in enumerate(model.buckets) if len(ids_i[:max_src]) <= s)
             by_bucket.setdefault(b, []).append(i)
         for b, idx in by_bucket.items():
             for j in range(0, len(idx), 256):
