@@ -108,3 +108,13 @@ def test_sacre_bleu_is_none_without_sacrebleu(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "sacrebleu", None)  # makes `import sacrebleu` fail
     assert sacre_bleu(["a b c d"], ["a b c d"]) is None
+
+
+def test_sacre_bleu_line_says_when_sacrebleu_is_missing():
+    from tlcore_nlp.examples.translate import sacre_bleu_line
+
+    assert sacre_bleu_line(None, "multi30k") == (
+        'sacreBLEU: not computed, sacrebleu is not installed (pip install '
+        '"tlcore-nlp[sacrebleu]"); only our BLEU above is reported')
+    assert sacre_bleu_line(31.416, "multi30k").endswith("multi30k test (detokenized output, "
+                                                        "raw references, 13a): 31.42")

@@ -94,6 +94,15 @@ def sacre_bleu(hyps: list[str], ref_lines: list[str]) -> float | None:
     return float(sacrebleu.corpus_bleu([detokenize(h) for h in hyps], [ref_lines]).score)
 
 
+def sacre_bleu_line(score: float | None, corpus: str) -> str:
+    """The log line of the sacreBLEU score, or of its absence (``score`` None)."""
+    if score is None:
+        return ('sacreBLEU: not computed, sacrebleu is not installed (pip install '
+                '"tlcore-nlp[sacrebleu]"); only our BLEU above is reported')
+    return (f"sacreBLEU on {corpus} test (detokenized output, raw references, 13a): "
+            f"{score:.2f}")
+
+
 def _read_ids(path: str) -> list[list[int]]:
     with open(path, encoding="ascii") as f:
         return [[int(t) for t in line.split()] for line in f]
@@ -258,12 +267,7 @@ def main(args: argparse.Namespace) -> int:
     say(args, "BLEU on %s test (%d sentences): %.2f (%.2f against references with _UNK); "
               "decoding took %.1fs; training took %.1fs" % (
                   opts.corpus, n_test, bleu, bleu_vocab, time.time() - start, train_time))
-    if sacre is None:
-        say(args, "sacreBLEU: not computed, sacrebleu is not installed "
-                  "(pip install \"tlcore-nlp[sacrebleu]\"); only our BLEU above is reported")
-    else:
-        say(args, f"sacreBLEU on {opts.corpus} test (detokenized output, raw references, 13a): "
-                  f"{sacre:.2f}")
+    say(args, sacre_bleu_line(sacre, opts.corpus))
     path = tl.files.save_npz(model.all_params, name=os.path.join(folder, "model.npz"))
     set_result(args, bleu=bleu, sacrebleu=sacre, train_time=train_time, model=path)
     _pictures(args, model, folder, src_test[:n_test], rev_en, rev_fr, bleu_steps, bleu_curve,
