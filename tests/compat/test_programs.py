@@ -8,7 +8,10 @@ tl.layers.reuse(<the layer built before>):``. TensorFlow 1 names that TensorFlow
 renamed as ``tf_upgrade_v2`` would (``tf.glorot_normal_initializer()`` ->
 ``tf.keras.initializers.GlorotNormal()``, ``tf.contrib.rnn.BasicLSTMCell`` /
 ``tf.nn.rnn_cell.LSTMCell`` -> ``tl.layers.BasicLSTMCell``). Every other remaining edit is marked
-``# HAND EDIT`` and listed in README's deliberate differences.
+``# HAND EDIT`` and listed in README's deliberate differences. Not part of the port, only of
+this file: ``tl.layers.X`` stands for the programs' ``from tensorlayer.layers import *`` names,
+``FLAGS`` values (``tf.app.flags``) are constants, VGG19's sixteen ``Conv2d`` lines are a loop
+(same names, order and arguments), and its build-time ``print`` lines are left out.
 
 The programs (read at the commits named; their code is not copied here, only rebuilt):
 
