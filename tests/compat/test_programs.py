@@ -596,11 +596,8 @@ def test_chatbot_count_is_tensorlayers():
     assert chatbot_count(8004, 1024) == 66_756_420
 
 
-def test_seq2seq_chatbot():
-    # train() with a small vocabulary and embedding (both are create_model's arguments; the
-    # program's 8004 x 1024 model is 66,756,420 parameters by the same formula)
-    batch_size, src_vocab_size, emb_dim = 32, 30, 16
-    start_id = src_vocab_size - 2  # end_id is src_vocab_size - 1
+def chatbot_nets(batch_size, src_vocab_size, emb_dim):
+    """train(): the training network, then the batch-1 inference network on its variables."""
     encode_seqs = tf.TensorSpec(dtype=tf.int64, shape=[batch_size, None], name="encode_seqs")
     decode_seqs = tf.TensorSpec(dtype=tf.int64, shape=[batch_size, None], name="decode_seqs")
     net_out, _ = create_model(encode_seqs, decode_seqs, src_vocab_size, emb_dim, is_train=True,
@@ -611,18 +608,20 @@ def test_seq2seq_chatbot():
     decode_seqs2 = tf.TensorSpec(dtype=tf.int64, shape=[1, None], name="decode_seqs")
     net, net_rnn = create_model(encode_seqs2, decode_seqs2, src_vocab_size, emb_dim,
                                 is_train=False, reuse=net_out)
+    return net_out, net, net_rnn
+
+
+def test_seq2seq_chatbot():
+    # the program's sizes: vocabulary 8004 (Twitter corpus), emb_dim 1024, batch 32
+    src_vocab_size = 8004
+    start_id = src_vocab_size - 2  # end_id is src_vocab_size - 1
+    net_out, net, net_rnn = chatbot_nets(32, src_vocab_size, 1024)
 
     assert len(net_out.all_layers) == 5  # two embedding inputs, encoder, decoder, output
     assert len(net_out.all_params) == 15 and len(net.all_params) == 15
-    assert net_out.count_params() == net.count_params() == chatbot_count(src_vocab_size, emb_dim)
+    assert net_out.count_params() == net.count_params() == 66_756_420
     assert same_variables(net, net_out)
     assert net_out.output_shape == (None, src_vocab_size)
-
-    # one training batch, padded as train() pads it
-    X = np.zeros((batch_size, 6), np.int64)
-    X[:, :4] = rng().integers(1, start_id, (batch_size, 4))
-    dec = np.concatenate([np.full((batch_size, 1), start_id), X[:, :5]], 1)
-    assert net_out([X, dec], is_train=True).shape == (batch_size * 6, src_vocab_size)
 
     # inference(): encode the query, then decode one word at a time from the kept state
     # (each sess.run(fetches, feed_dict) becomes a call; the state attributes are 1.11's)
@@ -639,3 +638,20 @@ def test_seq2seq_chatbot():
     o = tf.nn.softmax(net([np.array([seed_id]), np.array([[w_id]])], initial_state_decode=state))
     assert o.shape == (1, src_vocab_size)
     assert not np.allclose(net_rnn.final_state_decode[0].h, state[0].h)
+
+
+def test_seq2seq_chatbot_training_batch():
+    # one training step's forward pass, as train() pads a batch, on a small vocabulary and
+    # embedding (both create_model arguments) to keep it fast
+    batch_size, src_vocab_size, emb_dim = 32, 30, 16
+    start_id = src_vocab_size - 2
+    net_out, net, _ = chatbot_nets(batch_size, src_vocab_size, emb_dim)
+    assert net_out.count_params() == chatbot_count(src_vocab_size, emb_dim)
+    X = np.zeros((batch_size, 6), np.int64)
+    X[:, :4] = rng().integers(1, start_id, (batch_size, 4))
+    dec = np.concatenate([np.full((batch_size, 1), start_id), X[:, :5]], 1)
+    logits = net_out([X, dec], is_train=True)  # dropout 0.5 on
+    assert logits.shape == (batch_size * 6, src_vocab_size)
+    # without dropout the inference network gives the training one's numbers
+    np.testing.assert_allclose(net([X[:1], dec[:1]]), net_out([X, dec])[:6], rtol=1e-4,
+                               atol=1e-6)
