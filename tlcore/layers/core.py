@@ -395,7 +395,9 @@ class Layer:
                 :attr:`input_layers` order or a dict keyed by InputLayer name.
             is_train: a Python bool; dropout and noise are active and BatchNorm updates its
                 moving statistics only when True.
-            **kwargs: call-time arguments of layers that declare them in ``call_args``.
+            **kwargs: call-time arguments of layers that declare them in ``call_args``. One
+                bound to an input with :meth:`bind_fed_value` is computed from what is fed,
+                unless given here.
 
         Returns:
             The output tensor (or list of tensors). Traces under ``tf.function``.
