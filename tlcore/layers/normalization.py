@@ -41,9 +41,10 @@ class BatchNormLayer(Layer):
         name: layer name; variables ``beta``, ``gamma``, ``moving_mean``, ``moving_variance``,
             all in ``all_params`` (the moving ones non-trainable).
 
-    >>> net = BatchNormLayer(InputLayer([None, 8, 8, 3]), act=tf.nn.relu, name="bn")
-    >>> [net.param_name(v) for v in net.all_params]
-    ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
+    Examples:
+        >>> net = BatchNormLayer(InputLayer([None, 8, 8, 3]), act=tf.nn.relu, name="bn")
+        >>> [net.param_name(v) for v in net.all_params]
+        ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
     """
 
     def __init__(self, prev_layer: Layer, decay: float = 0.9, epsilon: float = 1e-5,

@@ -98,8 +98,9 @@ class Seq2Seq(_Stack):
         cell_fn, cell_init_args, n_hidden, initializer: as in :class:`RNNLayer`; the encoder
             (layer ``<name>_encode``) and the decoder (``<name>/decode/...``) have their own
             variables.
-        encode_sequence_length, decode_sequence_length, initial_state_encode,
-            initial_state_decode: must be ``None``: they are passed per call (below).
+        encode_sequence_length: must be ``None``, as must ``decode_sequence_length``,
+            ``initial_state_encode`` and ``initial_state_decode``: they are passed per call
+            (below).
         dropout: keep probability or ``(in, out)`` pair (input dropout at every cell, output
             dropout after the last), when ``is_train``.
         n_layer: stacked cells in the encoder and in the decoder.
