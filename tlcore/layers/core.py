@@ -79,11 +79,15 @@ class Layer:
     #: TensorLayer 1.x's other keyword spellings of constructor arguments, old -> new name
     #: (``layer`` -> ``prev_layer`` is added for every layer whose first argument is that).
     arg_aliases: ClassVar[Mapping[str, str]] = {}
+    #: Unique within the network (set by the constructor).
+    name: str
+    #: The static output: a ``tf.TensorSpec``, or a nest of them for multi-output layers.
+    output_spec: Any
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
         # Known before __init__ runs, so that argument checks can name the layer.
-        obj.name = kwargs.get("name")
+        obj.name = kwargs.get("name")  # type: ignore[assignment]  # None until __init__
         return obj
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -100,7 +104,7 @@ class Layer:
                 aliases["layers" if first == "prev_layer" else "prev_layer"] = first
         aliases = {old: new for old, new in aliases.items() if old not in params and new in params}
         if aliases:
-            cls.__init__ = _with_aliases(init, aliases)
+            cls.__init__ = _with_aliases(init, aliases)  # type: ignore[method-assign]
 
     def __init__(self, prev_layer: Any, *, act: Any = None, name: str | None = None,
                  dtype: tf.DType | str | None = None) -> None:
@@ -214,7 +218,7 @@ class Layer:
     def compute_output_spec(self, input_spec: Any) -> Any:
         """The static output spec; by default found by tracing ``forward`` once."""
         flat = tf.nest.flatten(input_spec)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
 
         def fn(*xs: tf.Tensor) -> Any:
             return self.forward(tf.nest.pack_sequence_as(input_spec, list(xs)), is_train=False,
@@ -698,7 +702,7 @@ def _spec_shapes(spec: Any) -> str:
     return str(tf.nest.map_structure(lambda s: _as_tuple(s.shape), spec))
 
 
-def _init_params(cls: type) -> set[str]:
+def _init_params(cls: type[Layer]) -> set[str]:
     return set(inspect.signature(cls.__init__).parameters)
 
 

@@ -235,7 +235,8 @@ class UnStackLayer(Layer):
 
     @outputs.setter
     def outputs(self, value: Any) -> None:
-        Layer.outputs.fset(self, value)  # the base class's read-only error
+        # the base class's read-only error (mypy types a property with a setter as an overload)
+        Layer.outputs.fset(self, value)  # type: ignore[attr-defined]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.serialize("num", "axis")}

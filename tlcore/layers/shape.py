@@ -163,7 +163,7 @@ class TileLayer(Layer):
         self.multiples = tuple(_int_list(self, "multiples", multiples))
         if any(m <= 0 and m != -1 for m in self.multiples):
             raise ValueError(f"{who(self)}: multiples must be positive ints (or -1, read as 1), "
-                             f"received {list(multiples)!r}")
+                             f"received {list(self.multiples)!r}")
         super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
