@@ -114,7 +114,8 @@ class Layer:
         self.act = get_act(act)
         self._init_bookkeeping(name)
         in_specs = [p.output_spec for p in self.prev_layers]
-        parent_dtype = in_specs[0].dtype if in_specs and isinstance(in_specs[0], tf.TensorSpec) else None
+        parent_dtype = (in_specs[0].dtype if in_specs and isinstance(in_specs[0], tf.TensorSpec)
+                        else None)
         if dtype is not None:
             self.dtype = tf.as_dtype(dtype)
         elif parent_dtype is not None and parent_dtype.is_floating:
@@ -291,7 +292,8 @@ class Layer:
     def all_drop(self) -> dict[str, tf.Variable]:
         """Dropout layer name -> keep-probability variable; change it with ``.assign``."""
         return collections.OrderedDict(
-            (layer.name, layer._own_drop) for layer in self._all_layers if layer._own_drop is not None)
+            (layer.name, layer._own_drop) for layer in self._all_layers
+            if layer._own_drop is not None)
 
     @property
     def state_variables(self) -> list[tf.Variable]:
@@ -342,7 +344,8 @@ class Layer:
     def print_params(self, details: bool = True) -> None:
         """Log each parameter's name, shape and dtype (and mean, median, std), then the total."""
         for i, v in enumerate(self.all_params):
-            line = f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} {v.dtype.name}"
+            line = (f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} "
+                    f"{v.dtype.name}")
             if details:
                 a = v.numpy().astype(np.float64)
                 line += f" (mean: {a.mean():f}, median: {np.median(a):f}, std: {a.std():f})"
@@ -429,7 +432,8 @@ class Layer:
         raise TypeError(f"{who(self)}: layers are immutable; build a new layer instead")
 
     def __repr__(self) -> str:
-        return f"  Last layer is: {type(self).__name__} ({self.name}) {_spec_shapes(self.output_spec)}"
+        return (f"  Last layer is: {type(self).__name__} ({self.name}) "
+                f"{_spec_shapes(self.output_spec)}")
 
     __str__ = __repr__
 

@@ -161,8 +161,9 @@ class LayerNormLayer(Layer):
                              f"{self.begin_params_axis}")
         shape = input_shape[params:]
         if not shape.is_fully_defined():
-            raise ValueError(f"{who(self)}: the dims from begin_params_axis={self.begin_params_axis}"
-                             f" must be known, received shape {shape_str(input_shape)}")
+            raise ValueError(f"{who(self)}: the dims from "
+                             f"begin_params_axis={self.begin_params_axis} must be known, "
+                             f"received shape {shape_str(input_shape)}")
         self.axes = list(range(norm, rank))
         shape = tuple(shape.as_list())
         self.beta = (self.add_param("beta", shape, self.beta_init, trainable=self.trainable)
