@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 from typing import Any, Callable
 
@@ -14,8 +15,14 @@ logger = logging.getLogger("tlcore")
 def parse_options(args: argparse.Namespace, name: str, description: str,
                   add: Callable[[argparse.ArgumentParser], None] | None = None
                   ) -> argparse.Namespace:
-    """Parse the example's own options from ``args.extra`` (``--help`` lists them)."""
-    parser = argparse.ArgumentParser(
+    """Parse the example's own options from ``args.extra`` (``--help`` lists them).
+
+    A bad value is a one-line usage error (exit 2) before anything runs: ``--lr`` must be
+    finite and > 0, ``--print-freq`` and ``--limit`` >= 1.
+    """
+    from tlcore.cli import ArgumentParser
+
+    parser = ArgumentParser(
         prog=f"tlcore run {name}", description=description,
         epilog="Common options (before or after the name): --epochs N, --batch-size B, "
                "--seed S, --data-dir D, --out DIR, --quiet.")
@@ -26,6 +33,12 @@ def parse_options(args: argparse.Namespace, name: str, description: str,
     opts = parser.parse_args(list(getattr(args, "extra", None) or []))
     if opts.limit is not None and opts.limit < 1:
         parser.error(f"--limit must be >= 1, received {opts.limit}")
+    lr = getattr(opts, "lr", None)
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        parser.error(f"--lr must be a finite number > 0, received {lr}")
+    freq = getattr(opts, "print_freq", None)
+    if freq is not None and freq < 1:
+        parser.error(f"--print-freq must be >= 1, received {freq}")
     return opts
 
 

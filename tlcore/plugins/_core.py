@@ -39,6 +39,11 @@ LAYERS: dict[str, str] = {
     "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
     "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
     "TimeDistributedLayer": "tlcore.layers.time_distributed:TimeDistributedLayer",
+    "BinaryDenseLayer": "tlcore.layers.quantized:BinaryDenseLayer",
+    "TernaryDenseLayer": "tlcore.layers.quantized:TernaryDenseLayer",
+    "DorefaDenseLayer": "tlcore.layers.quantized:DorefaDenseLayer",
+    "QuanDenseLayer": "tlcore.layers.quantized:QuanDenseLayer",
+    "QuanDenseLayerWithBN": "tlcore.layers.quantized:QuanDenseLayerWithBN",
 }
 
 #: tl.layers.<name> entries that are not Layer subclasses (TensorLayer's helpers)
@@ -50,6 +55,14 @@ LAYER_HELPERS: dict[str, str] = {
     "initialize_global_variables": "tlcore.layers.compat:initialize_global_variables",
     "set_name_reuse": "tlcore.layers.compat:set_name_reuse",
     "clear_layers_name": "tlcore.layers.compat:clear_layers_name",
+    "quantize": "tlcore.quantize:sign",
+    "quantize_active": "tlcore.quantize:quantize_active",
+    "quantize_weight": "tlcore.quantize:quantize_weight",
+    "quantize_active_overflow": "tlcore.quantize:quantize_active_overflow",
+    "quantize_weight_overflow": "tlcore.quantize:quantize_weight_overflow",
+    "ternary_operation": "tlcore.quantize:ternary",
+    "compute_alpha": "tlcore.quantize:compute_alpha",
+    "cabs": "tlcore.quantize:cabs",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"

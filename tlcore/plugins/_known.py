@@ -14,6 +14,7 @@ MaxPool1d MaxPool2d MaxPool3d MeanPool1d MeanPool2d MeanPool3d GlobalMaxPool1d G
 GlobalMaxPool3d GlobalMeanPool1d GlobalMeanPool2d GlobalMeanPool3d PadLayer ZeroPad1d ZeroPad2d
 ZeroPad3d UpSampling2dLayer DownSampling2dLayer LocalResponseNormLayer InstanceNormLayer
 GroupNormLayer SwitchNormLayer SpatialTransformer2dAffineLayer transformer batch_transformer
+BinaryConv2d TernaryConv2d DorefaConv2d QuanConv2d QuanConv2dWithBN
 """.split()
 
 _NLP_LAYERS = """

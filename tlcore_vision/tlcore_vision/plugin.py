@@ -49,6 +49,9 @@ LAYERS: dict[str, str] = {
     "InstanceNormLayer": _L + "normalization:InstanceNormLayer",
     "GroupNormLayer": _L + "normalization:GroupNormLayer",
     "SwitchNormLayer": _L + "normalization:SwitchNormLayer",
+    # quantized_conv.py
+    **{name: f"{_L}quantized_conv:{name}" for name in (
+        "BinaryConv2d", "TernaryConv2d", "DorefaConv2d", "QuanConv2d", "QuanConv2dWithBN")},
     # deformable.py
     "DeformableConv2d": _L + "deformable:DeformableConv2d",
     # spatial_transformer.py
