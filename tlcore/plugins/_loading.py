@@ -86,7 +86,7 @@ class Loader:
         # entries know their plugin), and its partial registrations are dropped as a whole when
         # one of its hooks raises. (pm.subset_hook_caller would hash every plugin object, and a
         # Manifest, which holds dicts, or a dataclass plugin is not hashable.)
-        pm = new_plugin_manager()
+        pm = new_plugin_manager(plugin)
         pm.register(obj, name=plugin)
         staged: list[Entry] = []
         for hook_name, kind in HOOK_KINDS.items():
@@ -95,13 +95,14 @@ class Loader:
         return staged
 
 
-def new_plugin_manager() -> pluggy.PluginManager:
+def new_plugin_manager(plugin: str | None = None) -> pluggy.PluginManager:
     """A pluggy manager with tlcore's hook specifications. With the ``tlcore`` logger at DEBUG,
-    pluggy's own tracing of hook calls goes to it."""
+    pluggy's own tracing of hook calls goes to it (``plugin`` names whose hooks they are)."""
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(TlcoreHookSpecs)
     if logger.isEnabledFor(logging.DEBUG):
-        pm.trace.root.setwriter(lambda text: logger.debug("pluggy: %s", text.rstrip()))
+        prefix = f"pluggy, plugin {plugin!r}:" if plugin else "pluggy:"
+        pm.trace.root.setwriter(lambda text: logger.debug("%s %s", prefix, text.strip()))
         pm.enable_tracing()
     return pm
 

@@ -153,8 +153,11 @@ class NameTable:
         elif dot and prefix in plugins and plugins[prefix].status != Status.LOADED:
             msg += "; " + _not_loaded(plugins[prefix])
         elif not dot:
-            msg += _blocked_hint([p for p in plugins.values() if p.status == Status.BLOCKED])
+            msg += _blocked_hint(sorted((p for p in plugins.values()
+                                         if p.status == Status.BLOCKED), key=lambda p: p.name))
         names = list(self._entries[kind])
+        if dot:  # a qualified id: suggest qualified ids ("vision.Conv2D" -> "vision.Conv2d")
+            names += [e.qualified for e in self.entries(kind)]
         close = [n for n in names if n.lower() == name.lower()]
         close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75)
                   if n not in close]

@@ -152,7 +152,9 @@ class Policy:
         allow, block = name_list(ALLOW_VAR, problems), name_list(BLOCK_VAR, problems)
         names = sorted(set(installed))
         for var_list in (allow, block):
-            for pattern in var_list.unmatched(names) if var_list is not None else ():
+            if var_list is None:
+                continue
+            for pattern in var_list.unmatched(names):
                 problems.append(f"{var_list.var} names {pattern!r}, which matches no "
                                 f"installed plugin (installed: {', '.join(names)})")
         return cls(strict, allow, block, problems)

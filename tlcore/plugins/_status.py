@@ -18,8 +18,11 @@ class Status(str, enum.Enum):
     INCOMPATIBLE = "incompatible"  #: its requirement on tlcore does not match (not imported)
 
     # str's own methods, not Enum's: f"{status}" must give "loaded" on every Python version.
-    __str__ = str.__str__
-    __format__ = str.__format__
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, format_spec: str) -> str:
+        return str.__format__(self, format_spec)
 
 
 @attrs.frozen
