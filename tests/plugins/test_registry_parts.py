@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from tlcore.layers.core import Layer
-from tlcore.plugins import Manifest, PluginInfo, Registry, Status, hookimpl
+from tlcore.plugins import Manifest, PluginInfo, PluginWarning, Registry, Status, hookimpl
 from tlcore.plugins._discovery import Candidate
 from tlcore.plugins._policy import Policy
 
@@ -37,9 +37,8 @@ def test_hooks_are_called_through_pluggy_and_traced_at_debug(fake_ep, caplog):
     with caplog.at_level(logging.DEBUG, logger="tlcore"):
         reg.load()
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pluggy")]
-    calls = [ln.split("[hook]")[0].split(": ", 1)[1].strip() for ln in lines
-             if ln.startswith("pluggy, plugin 'traced':") and not ln.split(": ", 1)[1].startswith(
-                 "finish")]
+    calls = [ln.split(": ", 1)[1].split(" [hook]")[0] for ln in lines
+             if ln.startswith("pluggy, plugin 'traced':") and "finish" not in ln]
     assert calls == ["register_layers", "register_modules", "register_datasets",
                      "register_examples"]
     assert reg.get("layers", "Foo") is Foo and reg.get("datasets", "foo") is Foo
@@ -60,6 +59,17 @@ def test_an_unhashable_plugin_object_loads(fake_ep):
                                          fake_ep("b", Plugin())])
     assert {p.name: p.status for p in reg.plugins()} == {"core": "loaded", "a": "loaded",
                                                          "b": "loaded"}
+
+
+def test_one_object_under_two_plugin_names_loads_once(fake_ep):
+    plugin = Manifest(layers={"Foo": Foo})
+    reg = Registry(entry_points=lambda: [fake_ep("a", plugin), fake_ep("b", plugin)])
+    with pytest.warns(PluginWarning, match=r"'b' \(fake-b 1\.0\) failed and was skipped: its "
+                                           r"entry point fake_b_plugin gives the object that "
+                                           r"plugin 'a' registered already"):
+        assert {p.name: p.status for p in reg.plugins()} == {"core": "loaded", "a": "loaded",
+                                                             "b": "failed"}
+    assert reg.get("layers", "Foo") is Foo
 
 
 def test_policy_decides_without_importing(monkeypatch):

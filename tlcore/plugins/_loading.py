@@ -35,74 +35,88 @@ class LoadFailure(Exception):
 
 
 class Loader:
-    """One pluggy :class:`~pluggy.PluginManager` (``pm``) and the plugins loaded into it."""
+    """Loads plugins one at a time through one pluggy :class:`~pluggy.PluginManager` (``pm``).
+
+    A plugin is registered in ``pm`` while pluggy validates it and its hooks run, then
+    unregistered again. So ``pm.hook.<hook>(register=...)`` calls that plugin alone, through
+    pluggy's hook calling (its tracing and monitoring see every call); the plugin gets its own
+    ``register`` (its entries know their plugin); and a failing plugin's partial registrations
+    are dropped as a whole. (A manager holding every plugin would need
+    ``pm.subset_hook_caller``, which hashes each plugin object; a ``Manifest`` holds dicts and
+    is not hashable, and a hostile plugin's ``__hash__`` would run during the others' loading.)
+    """
 
     def __init__(self) -> None:
-        # Every loaded plugin, as pluggy sees it: it rejects a second name for one object and
-        # validates hook implementations against the specs.
-        self.pm = new_plugin_manager()
+        self.loaded: dict[str, Any] = {}  #: plugin name -> the object its hooks came from
+        self._current = ""  # whose hooks run, for the trace lines
+        self.pm = new_plugin_manager(lambda: self._current)
 
     def load(self, cand: Candidate) -> list[Entry]:
-        """Import ``cand``, register it with pluggy and call its hooks; its entries.
+        """Import ``cand``, validate it with pluggy and call its hooks; its entries.
 
         Raises:
             LoadFailure: the import or a hook raised, or the plugin implements no hook, an
                 unknown hook, or registers something invalid. Nothing of it stays registered.
         """
         obj: Any = None
+        where = cand.module or "?"
         try:
             obj = plugin_object(cand.load())
+            same = next((n for n, o in self.loaded.items() if o is obj), None)
+            if same is not None:  # two entry points, one object: its names would all clash
+                raise PluginError(f"its entry point {where} gives the object that plugin "
+                                  f"{same!r} registered already", plugin=cand.name)
             if obj is not None:  # pluggy cannot register None; reported below
                 self.pm.register(obj, name=cand.name)
         except BaseException as e:  # an unimportable plugin must not hurt the others
             if isinstance(e, PASS_THROUGH):
                 raise
             raise LoadFailure(str(e) if isinstance(e, PluginError) else describe(e), e) from e
-        where = cand.module or "?"
         if obj is None:
             raise LoadFailure(f"its entry point {where} gives None, which holds no Manifest and "
                               f"implements no tlcore hook")
+        try:
+            staged = self._call_hooks(cand.name, where, obj)
+        finally:
+            self.pm.unregister(obj)
+        self.loaded[cand.name] = obj
+        return staged
+
+    def _call_hooks(self, plugin: str, where: str, obj: Any) -> list[Entry]:
         callers = self.pm.get_hookcallers(obj) or ()
         if not callers:  # e.g. an entry point naming the wrong module or attribute
-            self.pm.unregister(obj)
             raise LoadFailure(f"its entry point {where} gives {_kind_of(obj)}, which holds no "
                               f"Manifest and implements no tlcore hook")
         unknown = sorted(c.name for c in callers if c.spec is None)
         if unknown:
-            self.pm.unregister(obj)
             raise LoadFailure(f"it implements unknown hooks {unknown}; tlcore's hooks are "
                               f"{sorted(HOOK_KINDS)}")
+        implemented = {c.name for c in callers}
+        staged: list[Entry] = []
+        self._current = plugin
         try:
-            return self._call_hooks(cand.name, obj, {c.name for c in callers})
+            for hook_name, kind in HOOK_KINDS.items():
+                if hook_name in implemented:
+                    getattr(self.pm.hook, hook_name)(register=make_register(plugin, kind, staged))
         except BaseException as e:
             if isinstance(e, PASS_THROUGH):
                 raise
-            self.pm.unregister(obj)
             raise LoadFailure(describe(e, " in its hook"), e) from e
-
-    def _call_hooks(self, plugin: str, obj: Any, implemented: set[str]) -> list[Entry]:
-        # Through pluggy's hook calling, so that its tracing and monitoring see every call, but
-        # in a manager that holds this plugin alone: the plugin gets its own `register` (its
-        # entries know their plugin), and its partial registrations are dropped as a whole when
-        # one of its hooks raises. (pm.subset_hook_caller would hash every plugin object, and a
-        # Manifest, which holds dicts, or a dataclass plugin is not hashable.)
-        pm = new_plugin_manager(plugin)
-        pm.register(obj, name=plugin)
-        staged: list[Entry] = []
-        for hook_name, kind in HOOK_KINDS.items():
-            if hook_name in implemented:
-                getattr(pm.hook, hook_name)(register=make_register(plugin, kind, staged))
+        finally:
+            self._current = ""
         return staged
 
 
-def new_plugin_manager(plugin: str | None = None) -> pluggy.PluginManager:
+def new_plugin_manager(plugin: Callable[[], str] = lambda: "") -> pluggy.PluginManager:
     """A pluggy manager with tlcore's hook specifications. With the ``tlcore`` logger at DEBUG,
-    pluggy's own tracing of hook calls goes to it (``plugin`` names whose hooks they are)."""
+    pluggy's own tracing of hook calls goes to it (``plugin()`` names whose hooks run)."""
     pm = pluggy.PluginManager(PROJECT)
     pm.add_hookspecs(TlcoreHookSpecs)
     if logger.isEnabledFor(logging.DEBUG):
-        prefix = f"pluggy, plugin {plugin!r}:" if plugin else "pluggy:"
-        pm.trace.root.setwriter(lambda text: logger.debug("%s %s", prefix, text.strip()))
+        def write(text: str) -> None:
+            logger.debug("pluggy, plugin %r: %s", plugin(), text.strip())
+
+        pm.trace.root.setwriter(write)
         pm.enable_tracing()
     return pm
 

@@ -59,7 +59,8 @@ class Registry:
         self.problems: list[str] = []  #: environment values that could not be read
         self._table = NameTable()
         self._targets = Targets()
-        self.pm: pluggy.PluginManager | None = None  #: pluggy's manager of the last load
+        #: the pluggy manager the last load called hooks through (see ``_loading.Loader``)
+        self.pm: pluggy.PluginManager | None = None
 
     # ------------------------------------------------------------------------------ loading
     def load(self) -> None:
