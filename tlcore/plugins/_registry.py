@@ -4,27 +4,23 @@ Loading is lazy (first lookup, never ``import tlcore``) and all-or-nothing per p
 whose import or hook fails contributes no entry at all, and every other plugin keeps working.
 The parts: ``_discovery`` (entry points -> candidates), ``_policy`` (allow/block lists, strict
 mode, the requirement on tlcore), ``_loading`` (import, hooks through pluggy, isolation),
-``_names`` (names, qualified ids, ambiguity, error text) and ``_targets`` (import on first use).
+``_admission`` (one load: statuses, namesakes, warnings), ``_names`` (names, qualified ids,
+ambiguity, error text) and ``_targets`` (import on first use).
 """
 from __future__ import annotations
 
 import contextlib
-import logging
-import os
-import sys
 import threading
 import types
-import warnings
 from typing import Any, Iterator
 
 import pluggy
 
+from tlcore.plugins._admission import Admission, Reporter
 from tlcore.plugins._discovery import CORE, Candidate, EntryPoints, core_candidate, scan
-from tlcore.plugins._errors import PluginError, PluginWarning
+from tlcore.plugins._errors import PluginError
 from tlcore.plugins._hooks import KINDS
-from tlcore.plugins._loading import LoadFailure, Loader, blame
 from tlcore.plugins._names import Entry, NameTable, install_hint
-from tlcore.plugins._policy import BLOCK_VAR, Policy
 from tlcore.plugins._status import PluginInfo, Status
 from tlcore.plugins._targets import Targets, import_target
 
@@ -32,10 +28,8 @@ from tlcore.plugins._targets import Targets, import_target
 __all__ = ["BLOCKED", "CORE", "FAILED", "INCOMPATIBLE", "KINDS", "LOADED", "Entry", "PluginInfo",
            "Registry", "Status", "get_registry", "import_target", "install_hint"]
 
-logger = logging.getLogger("tlcore")
 LOADED, FAILED, BLOCKED = Status.LOADED, Status.FAILED, Status.BLOCKED
 INCOMPATIBLE = Status.INCOMPATIBLE
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # tlcore/
 
 
 class Registry:
@@ -53,7 +47,7 @@ class Registry:
         self._in_process: list[Candidate] = []
         self._lock = threading.RLock()
         self._loaded = False
-        self._warned: set[tuple[str, str]] = set()
+        self._reporter = Reporter()  # its memory of warnings outlives reloads
         self._plugins: dict[str, PluginInfo] = {}
         self._shadowed: list[PluginInfo] = []  # namesakes of a plugin in _plugins, not loaded
         self.problems: list[str] = []  #: environment values that could not be read
@@ -86,91 +80,12 @@ class Registry:
     def _load_all(self) -> None:
         if self._scanned is None:  # entry points are scanned once per registry (per process)
             self._scanned = scan(self._entry_points_fn)
-        cands = [core_candidate(), *self._scanned, *self._in_process]
-        self._plugins, self._shadowed = {}, []
-        self._table, self._targets, loader = NameTable(), Targets(), Loader()
-        self.pm = loader.pm
-        policy = Policy.read(c.name for c in cands)
-        self.problems = policy.problems
-        for problem in policy.problems:
-            if policy.strict:
-                raise PluginError(problem, plugin="(environment)")
-            self._warn(problem, key=("(environment)", problem))
-        if policy.blocks(CORE):
-            self._warn(f"{BLOCK_VAR} lists 'core', which cannot be blocked; ignored",
-                       key=(CORE, "block"))
-        for cand in cands:
-            self._place(cand, policy, loader)
-
-    def _place(self, cand: Candidate, policy: Policy, loader: Loader) -> None:
-        """Admit ``cand`` under its name, or keep it aside as a namesake (shadowed)."""
-        taken = self._plugins.get(cand.name)
-        if taken is not None and taken.status in (LOADED, BLOCKED):
-            if taken.status == BLOCKED:  # the lists name plugins: a namesake is blocked as well
-                info = PluginInfo(cand.name, cand.distribution, cand.version, BLOCKED,
-                                  taken.error)
-            else:
-                info = self._fail(cand, f"plugin name {cand.name!r} is already taken by "
-                                        f"{taken.distribution} {taken.version}", policy.strict)
-            self._shadowed.append(info)
-            return
-        info = self._admit(cand, policy, loader)
-        if taken is None:
-            self._plugins[cand.name] = info
-        elif info.status == LOADED:
-            # A failed or incompatible plugin (an impostor, an old copy) that happens to be
-            # found first must not shadow a working plugin of the same name.
-            self._shadowed.append(taken)
-            self._plugins[cand.name] = info
-        else:
-            self._shadowed.append(info)
-
-    def _admit(self, cand: Candidate, policy: Policy, loader: Loader) -> PluginInfo:
-        """Apply the policy, then load: the plugin's status."""
-        verdict = policy.verdict(cand)
-        if verdict is not None:
-            status, error = verdict
-            if status == INCOMPATIBLE:
-                msg = f"{cand.label} is incompatible and was not loaded: {error}"
-                if policy.strict:
-                    raise PluginError(msg, plugin=cand.name)
-                self._warn(msg, key=(cand.name, msg))
-            return PluginInfo(cand.name, cand.distribution, cand.version, status, error)
+        run = Admission(self._reporter)
         try:
-            entries = loader.load(cand)
-        except LoadFailure as f:
-            return self._fail(cand, f.error, policy.strict, exc=f.cause)
-        provides: dict[str, list[str]] = {}
-        for entry in entries:
-            for msg in self._table.add(entry):
-                self._warn(msg, key=(entry.plugin, msg))
-            provides.setdefault(entry.kind, []).append(entry.name)
-        return PluginInfo(cand.name, cand.distribution, cand.version, LOADED, None,
-                          {k: tuple(v) for k, v in provides.items()})
-
-    def _fail(self, cand: Candidate, error: str, strict: bool, *,
-              exc: BaseException | None = None) -> PluginInfo:
-        msg = f"{cand.label} failed and was skipped: {error}"
-        if strict or cand.builtin:
-            raise PluginError(msg, plugin=cand.name) from exc
-        self._warn(msg, key=(cand.name, msg), where=blame(exc, cand.module))
-        return PluginInfo(cand.name, cand.distribution, cand.version, FAILED, error)
-
-    def _warn(self, msg: str, *, key: tuple[str, str],
-              where: tuple[str, int] | None = None) -> None:
-        """One :class:`PluginWarning` per plugin and problem, pointing at the plugin's code
-        (``where``) or else at the first caller outside tlcore."""
-        if key in self._warned:
-            return
-        self._warned.add(key)
-        logger.debug(msg)
-        if where is not None:
-            warnings.warn_explicit(msg, PluginWarning, where[0], where[1])
-            return
-        level, frame = 1, sys._getframe(0)
-        while frame.f_back is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-            frame, level = frame.f_back, level + 1
-        warnings.warn(msg, PluginWarning, stacklevel=level)
+            run.run([core_candidate(), *self._scanned, *self._in_process])
+        finally:  # what was found before strict mode raised stays visible, as it was
+            self._plugins, self._shadowed, self.problems = run.plugins, run.shadowed, run.problems
+            self._table, self._targets, self.pm = run.table, Targets(), run.loader.pm
 
     # ------------------------------------------------------------------------------ lookups
     def plugins(self, *, include_core: bool = True) -> list[PluginInfo]:
