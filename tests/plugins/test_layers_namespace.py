@@ -53,6 +53,7 @@ def test_qualified_access_reads_as_documented(layers):
     assert isinstance(layers.alpha, PluginLayers) and repr(layers.alpha) == (
         "<layers of tlcore plugin 'alpha'>")
     assert dir(layers.alpha) == ["Dup", "OnlyAlpha"]
+    assert {"alpha", "beta", "gamma", "OnlyAlpha", "Dup"} <= set(dir(layers))
     with pytest.raises(AmbiguousNameError, match=r"'Dup' is registered by several plugins: "
                                                  r"alpha\.Dup, beta\.Dup"):
         _ = layers.Dup

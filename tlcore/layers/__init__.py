@@ -46,7 +46,9 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     from tlcore.plugins import get_registry
 
-    return sorted(set(globals()) | set(get_registry().names("layers")))
+    registry = get_registry()
+    plugins = {p.name for p in registry.plugins(include_core=False)}  # tl.layers.<plugin>
+    return sorted(set(globals()) | set(registry.names("layers")) | plugins)
 
 
 class PluginLayers:
