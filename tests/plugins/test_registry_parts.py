@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import sys
 
 import pytest
 
@@ -83,3 +84,13 @@ def test_policy_decides_without_importing(monkeypatch):
     assert status is Status.INCOMPATIBLE and error.startswith("requires tlcore<0.1, but tlcore ")
     assert policy.verdict(Candidate("alpha", "d", "1", load=lambda: None)) is None
     assert policy.problems == [] and not policy.strict
+
+
+def test_a_warning_without_plugin_code_points_at_the_caller_outside_tlcore(fake_ep, fake_dist):
+    old = fake_ep("old", Manifest(layers={"Foo": Foo}),
+                  dist=fake_dist("tlcore-old", "0.0.1", ["tlcore<0.1"]))
+    reg = Registry(entry_points=lambda: [old])
+    with pytest.warns(PluginWarning, match="is incompatible") as record:
+        line = sys._getframe().f_lineno + 1
+        reg.plugins()  # the warning points here, not into the registry
+    assert (record[0].filename, record[0].lineno) == (__file__, line)
