@@ -13,8 +13,8 @@ SETUPS := setup.py tlcore_vision/setup.py tlcore_nlp/setup.py tlcore_rl/setup.py
 $(STAMP): $(SETUPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[cpu,test]" -e ./tlcore_vision -e ./tlcore_nlp -e ./tlcore_rl \
-		-e ./plugins/tlcore-maxout
+	$(PY) -m pip install --quiet -e ".[cpu,test]" -e ./tlcore_vision -e "./tlcore_nlp[sacrebleu]" \
+		-e ./tlcore_rl -e ./plugins/tlcore-maxout
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -44,5 +44,7 @@ setup(
     packages=find_packages(include=["tlcore_nlp", "tlcore_nlp.*"]),
     package_data={"tlcore_nlp": ["py.typed"]},
     install_requires=["tlcore>=0.1,<0.2"],
+    # the translate example's sacreBLEU score, comparable with published numbers
+    extras_require={"sacrebleu": ["sacrebleu>=2.3"]},
     entry_points={"tlcore.plugins": ["nlp = tlcore_nlp.plugin"]},
 )

@@ -43,6 +43,6 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["tlcore_vision", "tlcore_vision.*"]),
     package_data={"tlcore_vision": ["py.typed"]},
-    install_requires=["tlcore>=0.1,<0.2", "scipy>=1.10"],
+    install_requires=["tlcore>=0.1,<0.2", "scipy>=1.10", "Pillow>=9.1"],
     entry_points={"tlcore.plugins": ["vision = tlcore_vision.plugin"]},
 )

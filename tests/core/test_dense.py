@@ -66,3 +66,11 @@ def test_bad_input_shape_names_layer_and_shape(shape):
 def test_bad_parent_type():
     with pytest.raises(TypeError, match=r"DenseLayer 'd'.*InputLayer"):
         DenseLayer(tf.zeros((2, 3)), n_units=2, name="d")
+
+
+@pytest.mark.parametrize("act", ["_sys", "__name__", "experimental", "nope"],
+                         ids=["private-module", "dunder", "non-callable", "unknown"])
+def test_act_names_resolve_only_to_public_functions(act):
+    """A name from a file (network JSON) must not reach private or non-callable attributes."""
+    with pytest.raises(ValueError, match=rf"unknown activation '{act}'"):
+        DenseLayer(InputLayer([None, 4]), n_units=2, act=act, name="d")

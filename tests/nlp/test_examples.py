@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import sys
 
 import numpy as np
 import pytest
@@ -75,7 +77,44 @@ def test_translate_tiny_run(tmp_path, shared_data):
                  "--test-limit", "8", "--num-samples", "64", batch_size=8)
     assert main(args) == 0
     assert 0.0 <= args.result["bleu"] <= 100.0
+    if importlib.util.find_spec("sacrebleu") is not None:  # the Makefile installs it
+        assert 0.0 <= args.result["sacrebleu"] <= 100.0
+    else:
+        assert args.result["sacrebleu"] is None
     # the seed's vocabulary files: _PAD _GO _EOS _UNK first, then the most frequent tokens
     vocab = (tmp_path / "translate" / "vocab300.fr").read_bytes().splitlines()
     assert vocab[:4] == [b"_PAD", b"_GO", b"_EOS", b"_UNK"] and len(vocab) == 300
     assert b"." in vocab[4:8]
+
+
+def test_detokenize_rejoins_only_apostrophes():
+    from tlcore_nlp.examples.translate import detokenize
+
+    assert detokenize("l ' homme , c ' est ( lui ) .") == "l'homme , c'est ( lui ) ."
+
+
+def test_sacre_bleu_scores_tokenized_output_against_raw_references():
+    pytest.importorskip("sacrebleu")
+    from tlcore_nlp.examples.translate import sacre_bleu
+
+    refs = ["Un homme d'affaires parle au téléphone.", "Deux chiens jouent (dans la neige)."]
+    hyps = ["Un homme d ' affaires parle au téléphone .", "Deux chiens jouent ( dans la neige ) ."]
+    assert sacre_bleu(hyps, refs) == pytest.approx(100.0)
+    assert sacre_bleu(["Un chat dort .", "Deux chiens ."], refs) < 20.0
+
+
+def test_sacre_bleu_is_none_without_sacrebleu(monkeypatch):
+    from tlcore_nlp.examples.translate import sacre_bleu
+
+    monkeypatch.setitem(sys.modules, "sacrebleu", None)  # makes `import sacrebleu` fail
+    assert sacre_bleu(["a b c d"], ["a b c d"]) is None
+
+
+def test_sacre_bleu_line_says_when_sacrebleu_is_missing():
+    from tlcore_nlp.examples.translate import sacre_bleu_line
+
+    assert sacre_bleu_line(None, "multi30k") == (
+        'sacreBLEU: not computed, sacrebleu is not installed (pip install '
+        '"tlcore-nlp[sacrebleu]"); only our BLEU above is reported')
+    assert sacre_bleu_line(31.416, "multi30k").endswith("multi30k test (detokenized output, "
+                                                        "raw references, 13a): 31.42")

@@ -18,7 +18,7 @@ def test_cartpole_draws_its_reward_curve(tmp_path, caplog):
                               out=str(tmp_path), quiet=True, extra=["--episodes", "4"],
                               result={})
     with caplog.at_level(logging.INFO, logger="tlcore"):
-        assert main(args) == 1  # four episodes do not solve it
+        assert main(args) == 0  # four episodes do not solve it, and that is no failure
     check_pictures(caplog, tmp_path, ["rewards_cartpole.png"])
 
 

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from tlcore.layers._utils import Init, get_init, shape_str, who
 from tlcore.layers.core import Layer
+from tlcore.quantize import sign
 
 
 class PReluLayer(Layer):
@@ -131,17 +132,9 @@ class ScaleLayer(Layer):
         return {**super().get_config(), **self.serialize("init_scale")}
 
 
-@tf.custom_gradient
-def _sign_straight_through(x: tf.Tensor) -> Any:
-    def grad(dy: tf.Tensor) -> tf.Tensor:
-        return dy  # TensorLayer overrode Sign's gradient with Identity
-
-    return tf.sign(x), grad
-
-
 class SignLayer(Layer):
-    """``tf.sign(x)`` forward, identity gradient backward (straight-through estimator), as
-    TensorLayer's SignLayer for binarized networks.
+    """``tf.sign(x)`` forward; backward, the gradient passes straight through clipped to
+    [-1, 1] (TensorLayer 1.11's ``TL_Sign_QuantizeGrad``), for binarized networks.
 
     Args:
         prev_layer: parent layer.
@@ -158,4 +151,4 @@ class SignLayer(Layer):
         return input_spec
 
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
-        return _sign_straight_through(inputs)
+        return sign(inputs)

@@ -57,8 +57,9 @@ def get_act(act: Act) -> Callable[[tf.Tensor], tf.Tensor]:
         from tlcore import activation
 
         fn = getattr(activation, act) if act in getattr(activation, "__all__", ()) else None
-        if fn is None:
+        if fn is None and not act.startswith("_"):  # no private names (tf.nn._sys is a module)
             fn = getattr(tf.nn, act, None)
+            fn = fn if callable(fn) else None
         if fn is None:
             try:
                 fn = keras.activations.get(act)

@@ -114,17 +114,19 @@ def main(args: Any) -> int:
     """
     import os
 
-    from tlcore_rl.examples import (example_parser, list_pictures, reward_curve, set_result,
-                                    setup_example)
+    from tlcore_rl.examples import (list_pictures, parse_example_options, reward_curve,
+                                    set_result, setup_example)
 
-    p = example_parser("pong", args, "policy-gradient Pong from pixels (the seed's tutorial)")
-    p.add_argument("--episodes", type=int, default=None,
-                   help="episodes to play (default: --epochs, else run until interrupted)")
-    p.add_argument("--resume", action="store_true", help="continue from <out>/model_pong.npz")
-    p.add_argument("--render", action="store_true", help="show the game (needs a display)")
-    p.add_argument("--lr", type=float, default=1e-4, help="RMSProp learning rate")
-    p.add_argument("--save-every", type=int, default=1000, help="episodes between saves")
-    opts = p.parse_args(args.extra or [])
+    def options(p: Any) -> None:
+        p.add_argument("--episodes", type=int, default=None,
+                       help="episodes to play (default: --epochs, else run until interrupted)")
+        p.add_argument("--resume", action="store_true", help="continue from <out>/model_pong.npz")
+        p.add_argument("--render", action="store_true", help="show the game (needs a display)")
+        p.add_argument("--lr", type=float, default=1e-4, help="RMSProp learning rate")
+        p.add_argument("--save-every", type=int, default=1000, help="episodes between saves")
+
+    opts = parse_example_options(
+        args, "pong", "policy-gradient Pong from pixels (the seed's tutorial)", options)
     setup_example(opts)
     episodes = opts.episodes if opts.episodes is not None else (opts.epochs or 10**9)
     env = make_env(render=opts.render)

@@ -6,12 +6,18 @@ vocabulary helpers (``create_vocabulary``, ``data_to_token_ids``, ``_PAD _GO _EO
 buckets ``(5,10) (10,15) (20,25) (40,50)``, sampled softmax, SGD with clipping and decay on a
 plateau. Prints the seed's per-checkpoint lines and per-bucket validation perplexity, then BLEU
 of greedy translations of the test set; ``--decode`` translates sentences typed in.
+
+Two BLEU numbers: ours (``tl.nlp.moses_multi_bleu`` on the seed's tokens) and, when the optional
+``sacrebleu`` is installed (``pip install "tlcore-nlp[sacrebleu]"``), sacreBLEU's corpus BLEU of
+the detokenized output against the raw reference lines (its 13a tokenizer), the number papers
+report. Both score the seed's pipeline as it is: digits normalized to 0, ``_UNK`` for rare words.
 """
 from __future__ import annotations
 
 import argparse
 import math
 import os
+import re
 import sys
 import time
 from typing import Any
@@ -67,6 +73,34 @@ def _corpus(tl: Any, corpus: str, data_dir: str | None, folder: str) -> dict[str
             pair.append(path)
         files[split] = (pair[0], pair[1])
     return files
+
+
+def detokenize(sentence: str) -> str:
+    """Undo the one split of ``basic_tokenizer`` that sacreBLEU's 13a tokenizer does not redo.
+
+    13a splits ``.,!?":;()`` off words itself but keeps apostrophes inside them (``l'homme``),
+    so only the apostrophes are rejoined.
+    """
+    return re.sub(r" ?' ?", "'", sentence)
+
+
+def sacre_bleu(hyps: list[str], ref_lines: list[str]) -> float | None:
+    """sacreBLEU (13a, exp smoothing) of detokenized ``hyps`` against raw ``ref_lines``, or
+    ``None`` when the optional ``sacrebleu`` package is not installed."""
+    try:
+        import sacrebleu
+    except ImportError:
+        return None
+    return float(sacrebleu.corpus_bleu([detokenize(h) for h in hyps], [ref_lines]).score)
+
+
+def sacre_bleu_line(score: float | None, corpus: str) -> str:
+    """The log line of the sacreBLEU score, or of its absence (``score`` None)."""
+    if score is None:
+        return ('sacreBLEU: not computed, sacrebleu is not installed (pip install '
+                '"tlcore-nlp[sacrebleu]"); only our BLEU above is reported')
+    return (f"sacreBLEU on {corpus} test (detokenized output, raw references, 13a): "
+            f"{score:.2f}")
 
 
 def _read_ids(path: str) -> list[list[int]]:
@@ -153,8 +187,8 @@ def main(args: argparse.Namespace) -> int:
         max_src = model.buckets[-1][0]
         out: list[list[int]] = [[] for _ in batch]
         by_bucket: dict[int, list[int]] = {}
-        for i, src in enumerate(batch):
-            b = next(k for k, (s, _) in enumerate(model.buckets) if len(src[:max_src]) <= s)
+        for i, ids_i in enumerate(batch):
+            b = next(k for k, (s, _) in enumerate(model.buckets) if len(ids_i[:max_src]) <= s)
             by_bucket.setdefault(b, []).append(i)
         for b, idx in by_bucket.items():
             for j in range(0, len(idx), 256):
@@ -221,9 +255,11 @@ def main(args: argparse.Namespace) -> int:
     hyps = [words(h) for h in translate_ids([s or [3] for s in src_test[:n_test]])]
     refs = [words(t) for t in tgt_test[:n_test]]
     with open(files["test"][1], encoding="utf-8") as f:
-        raw_refs = [" ".join(w.decode("utf-8") for w in tl.nlp.basic_tokenizer(line))
-                    for line in f][:n_test]
+        ref_lines = [line.strip() for line in f][:n_test]
+    raw_refs = [" ".join(w.decode("utf-8") for w in tl.nlp.basic_tokenizer(line))
+                for line in ref_lines]
     bleu = tl.nlp.moses_multi_bleu(hyps, raw_refs)
+    sacre = sacre_bleu(hyps, ref_lines)
     bleu_vocab = tl.nlp.moses_multi_bleu(hyps, refs)
     for i in range(min(3, n_test)):
         say(args, f"  source: {open(files['test'][0], encoding='utf-8').read().splitlines()[i]}")
@@ -231,8 +267,9 @@ def main(args: argparse.Namespace) -> int:
     say(args, "BLEU on %s test (%d sentences): %.2f (%.2f against references with _UNK); "
               "decoding took %.1fs; training took %.1fs" % (
                   opts.corpus, n_test, bleu, bleu_vocab, time.time() - start, train_time))
+    say(args, sacre_bleu_line(sacre, opts.corpus))
     path = tl.files.save_npz(model.all_params, name=os.path.join(folder, "model.npz"))
-    set_result(args, bleu=bleu, train_time=train_time, model=path)
+    set_result(args, bleu=bleu, sacrebleu=sacre, train_time=train_time, model=path)
     _pictures(args, model, folder, src_test[:n_test], rev_en, rev_fr, bleu_steps, bleu_curve,
               n_bleu)
     list_pictures(args)

@@ -11,7 +11,7 @@ layout so that TensorLayer models port with the same numbers:
 - :class:`BasicRNNCell`: ``h' = tanh(W [x, h] + b)``.
 
 A cell does not own variables: the recurrent layer that uses it creates them through its own
-``add_param``, so they appear in the layer's ``all_params`` under ``<layer>/<prefix>kernel``.
+``add_param`` (which also clones an unseeded initializer per variable), so they appear in the layer's ``all_params`` under ``<layer>/<prefix>kernel``.
 
 The cell math is split so the time loop stays small: ``input_proj`` applies the input half of
 the kernel (and the bias) to every step at once, outside the loop; the ``stepper`` adds the
@@ -29,27 +29,12 @@ import tensorflow as tf
 from tlcore.layers.utils import get_act, who
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMStateTuple", "RNNCell",
-           "fresh_init", "resolve_cell", "unroll"]
+           "resolve_cell", "unroll"]
 
 #: The LSTM state, as TF1's ``LSTMStateTuple``: memory ``c`` and output ``h``.
 LSTMStateTuple = collections.namedtuple("LSTMStateTuple", ["c", "h"])
 
 Step = Callable[[tf.Tensor, Any], tuple[tf.Tensor, Any]]
-
-
-def fresh_init(init: Any) -> Any:
-    """A copy of an unseeded Keras initializer with a new seed.
-
-    Keras 3 initializers without a seed return the same values on every call, which would give
-    the forward and backward cells (or stacked cells) identical weights. The seed is drawn from
-    TF's global generator, so ``tf.random.set_seed`` still makes runs reproducible.
-    """
-    if isinstance(init, keras.initializers.Initializer):
-        cfg = init.get_config()
-        if "seed" in cfg and cfg["seed"] is None:
-            seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype=tf.int64))
-            return type(init).from_config({**cfg, "seed": seed})
-    return init
 
 
 def _matmul(x: tf.Tensor, w: tf.Tensor) -> tf.Tensor:
@@ -86,7 +71,8 @@ class RNNCell:
         raise NotImplementedError
 
     def _param(self, name: str, shape: tuple[int, ...], init: Any) -> tf.Variable:
-        return self.owner.add_param(f"{self.prefix}{name}", shape, fresh_init(init))
+        # the owner's add_param clones an unseeded initializer per variable (one cloning path)
+        return self.owner.add_param(f"{self.prefix}{name}", shape, init)
 
     @property
     def output_size(self) -> int:

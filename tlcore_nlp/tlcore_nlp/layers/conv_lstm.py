@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from tlcore.layers.utils import act_name, check_positive_int, get_act, get_init, who
 from tlcore.layers.core import Layer
-from tlcore_nlp.layers.cells import LSTMStateTuple, fresh_init, unroll
+from tlcore_nlp.layers.cells import LSTMStateTuple, unroll
 from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer, moved_to_call
 
 __all__ = ["BasicConvLSTMCell", "ConvLSTMLayer"]
@@ -40,7 +40,7 @@ class BasicConvLSTMCell:
         self.activation = get_act(activation) if activation is not None else tf.tanh
         f = num_features
         self.kernel = owner.add_param(f"{prefix}Matrix", (*filter_size, n_in + f, 4 * f),
-                                      fresh_init(initializer))
+                                      initializer)
         self.bias = owner.add_param(f"{prefix}Bias", (4 * f,), keras.initializers.Zeros())
 
     @property

@@ -19,7 +19,6 @@ import tensorflow as tf
 
 from tlcore.layers.utils import check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import InputLayer, Layer
-from tlcore_nlp.layers.cells import fresh_init
 
 __all__ = ["AverageEmbeddingInputlayer", "EmbeddingInputlayer", "Word2vecEmbeddingInputlayer"]
 
@@ -55,7 +54,7 @@ class _IdsInputLayer(InputLayer):
 
     def _table(self, name: str, shape: tuple[int, ...], init: Any) -> tf.Variable:
         # the fed ids are int: the tables are float32, whatever self.dtype (the ids') is
-        return self.add_param(name, shape, fresh_init(init), dtype=tf.float32)
+        return self.add_param(name, shape, init, dtype=tf.float32)
 
     def convert(self, x: Any) -> tf.Tensor:
         """Check the fed ids against :attr:`feed_spec` and embed them."""

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, fresh_init, unroll
+from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, unroll
 from tlcore_nlp.layers.rnn import run_stack
 
 __all__ = ["BUCKETS", "EOS_ID", "EmbeddingAttentionSeq2seqWrapper", "GO_ID", "PAD_ID", "UNK_ID"]
@@ -38,8 +38,15 @@ class _Owner:
         self.names: dict[int, str] = {}
 
     def add_param(self, name: str, shape: Sequence[int], init: Any) -> tf.Variable:
-        var = tf.Variable(fresh_init(init)(tuple(shape), dtype=tf.float32),
-                          name=f"{self.name}/{name}")
+        # Not a Layer, so not Layer.add_param's cloning: an unseeded Keras initializer gets a
+        # seed per variable (shared defaults would repeat their values), drawn from TF's global
+        # generator so that tf.random.set_seed alone fixes the model's initial weights. To go
+        # when the model owns its parameters through the core (issue 14 item 4).
+        cfg = init.get_config() if isinstance(init, keras.initializers.Initializer) else {}
+        if "seed" in cfg and cfg["seed"] is None:
+            seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype=tf.int64))
+            init = type(init).from_config({**cfg, "seed": seed})
+        var = tf.Variable(init(tuple(shape), dtype=tf.float32), name=f"{self.name}/{name}")
         self.all_params.append(var)
         self.names[id(var)] = f"{self.name}/{name}"
         return var

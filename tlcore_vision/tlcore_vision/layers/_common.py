@@ -18,23 +18,14 @@ _FIRST = {"channels_first", "NCW", "NCHW", "NCDHW"}
 _LAST = {"channels_last", "NWC", "NHWC", "NDHWC", None}
 
 
-def fresh_init(init: Any) -> Any:
-    """A copy of an unseeded Keras initializer: Keras 3 returns the same values on every call
-    of one unseeded instance, so a shared default would give equal-shaped layers equal weights."""
-    if isinstance(init, keras.initializers.Initializer):
-        config = init.get_config()
-        if config.get("seed", 0) is None:
-            return type(init).from_config(config)
-    return init
-
-
 def add_weight(layer: Any, name: str, shape: Sequence[int], init: Any,
                trainable: bool = True) -> tf.Variable:
-    """``layer.add_param`` with a fresh copy of ``init`` and every dim checked positive."""
+    """``layer.add_param`` with every dim checked positive (add_param clones an unseeded
+    initializer, so equal-shaped layers do not start equal)."""
     if any(int(d) <= 0 for d in shape):
         raise ValueError(f"{who(layer)}: parameter {name!r} would have shape {tuple(shape)}; every "
                          f"dim must be positive")
-    return layer.add_param(name, shape, fresh_init(init), trainable=trainable)
+    return layer.add_param(name, shape, init, trainable=trainable)
 
 
 def check_padding(layer: Any, padding: Any) -> str:

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Sequence
 
 import numpy as np
+from PIL import Image
 from scipy import ndimage
 
 from tlcore_vision.prepro._affine import (affine_transform, affine_transform_cv2,
@@ -347,33 +348,53 @@ def elastic_transform_multi(x: Any, alpha: float, sigma: float, mode: str = "con
 
 # -- resize ---------------------------------------------------------------------------------
 
-_INTERP = {"nearest": 0, "bilinear": 1, "bicubic": 3, "cubic": 3, "lanczos": 3}
+# PIL filters, as scipy.misc.imresize (TensorLayer 1.x's resize) mapped the names
+_INTERP = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR,
+           "bicubic": Image.Resampling.BICUBIC, "cubic": Image.Resampling.BICUBIC,
+           "lanczos": Image.Resampling.LANCZOS}
 
 
 def imresize(x: Any, size: Sequence[int] | None = None, interp: str = "bicubic",
              mode: str | None = None) -> np.ndarray:
-    """Resize an image ``[H, W, C]`` to ``size = (h, w)`` (default (100, 100)).
+    """Resize an image ``[H, W, C]`` (or ``[H, W]``) to ``size = (h, w)`` (default (100, 100)).
 
-    ``interp``: ``'nearest'``, ``'bilinear'``, ``'bicubic'``/``'cubic'`` (``'lanczos'`` falls
-    back to bicubic). Integer images are rounded and clipped to their dtype; float images stay
-    float (scipy.misc.imresize, used by TensorLayer, rescaled floats to 0-255 uint8).
-    ``mode`` is accepted for TensorLayer code and ignored.
+    Pillow does the resampling, with TensorLayer 1.x's filters (it called
+    ``scipy.misc.imresize``, a Pillow wrapper): ``interp`` is ``'nearest'``, ``'bilinear'``,
+    ``'bicubic'``/``'cubic'`` or ``'lanczos'``; shrinking is antialiased. The result has the
+    input's dtype: integer images are rounded and clipped to their dtype, float images stay
+    float in their own range (TensorLayer rescaled them to 0-255 uint8) and are resampled in
+    float32 (about 1e-7 relative error for float64). ``mode`` is accepted for TensorLayer code
+    and ignored.
+
+    >>> imresize(np.zeros((480, 640, 3), np.uint8), (224, 224)).shape
+    (224, 224, 3)
     """
     x = np.asarray(x)
     size = (100, 100) if size is None else tuple(int(s) for s in size)
     if interp not in _INTERP:
         raise ValueError(f"tl.prepro.imresize: interp must be one of {sorted(_INTERP)}, "
                          f"received {interp!r}")
-    if x.ndim not in (2, 3) or len(size) != 2:
-        raise ValueError(f"tl.prepro.imresize: expected an image [H, W, C] and size (h, w), "
-                         f"received shape {x.shape} and size {size}")
-    factors = (size[0] / x.shape[0], size[1] / x.shape[1]) + ((1.0,) if x.ndim == 3 else ())
-    out = ndimage.zoom(x.astype(np.float64), factors, order=_INTERP[interp], mode="nearest",
-                       grid_mode=True)
-    if np.issubdtype(x.dtype, np.integer):
-        info = np.iinfo(x.dtype)
-        return np.clip(np.rint(out), info.min, info.max).astype(x.dtype)
-    return out.astype(x.dtype)
+    if x.ndim not in (2, 3) or len(size) != 2 or min(size) < 1 or 0 in x.shape:
+        raise ValueError(f"tl.prepro.imresize: expected a non-empty image [H, W, C] and size "
+                         f"(h, w) >= 1, received shape {x.shape} and size {size}")
+    pil_size, filt = (size[1], size[0]), _INTERP[interp]
+    if x.dtype == np.uint8 and x.ndim == 3 and x.shape[2] == 3:
+        # one RGB call; Pillow resamples the bands independently, as the per-channel path does
+        return np.asarray(Image.fromarray(x).resize(pil_size, filt))
+    planes = x[..., np.newaxis] if x.ndim == 2 else x
+    if x.dtype == np.uint8:
+        chans = [Image.fromarray(np.ascontiguousarray(planes[..., c])).resize(pil_size, filt)
+                 for c in range(planes.shape[2])]
+        out = np.stack([np.asarray(c) for c in chans], axis=-1)
+    else:
+        src = planes.astype(np.float32)  # a 2-D float32 array is Pillow's mode "F"
+        out = np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(src[..., c]))
+                                   .resize(pil_size, filt)) for c in range(src.shape[2])],
+                       axis=-1)
+        if np.issubdtype(x.dtype, np.integer):
+            info = np.iinfo(x.dtype)
+            out = np.clip(np.rint(out), info.min, info.max)
+    return out[..., 0].astype(x.dtype) if x.ndim == 2 else out.astype(x.dtype, copy=False)
 
 
 for _f in (rotation, shift):
