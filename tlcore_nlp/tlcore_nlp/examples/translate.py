@@ -193,11 +193,11 @@ def main(args: argparse.Namespace) -> int:
         for b, idx in by_bucket.items():
             for j in range(0, len(idx), 256):
                 chunk = idx[j:j + 256]
-                ids = np.zeros((len(chunk), model.buckets[b][0]), np.int32)
+                src = np.zeros((len(chunk), model.buckets[b][0]), np.int32)
                 for r, i in enumerate(chunk):
                     s = batch[i][:max_src]
-                    ids[r, :len(s)] = s  # PAD after the words; decode() drops PAD and reverses
-                for i, res in zip(chunk, model.decode(ids, bucket_id=b)):
+                    src[r, :len(s)] = s  # PAD after the words; decode() drops PAD and reverses
+                for i, res in zip(chunk, model.decode(src, bucket_id=b)):
                     out[i] = res
         return out
 
