@@ -158,7 +158,7 @@ def test_nan_policy_skip_goes_on_and_warns(mnist, caplog):
                          n_epoch=2, shuffle=False, progress=False, nan_policy="skip")
     assert len(h) == 2 and all(np.isfinite(h.train_loss))
     assert all(np.isfinite(w).all() for w in weights(net))
-    assert "skipped 1 batch(es) with a non-finite loss in epoch 1" in caplog.text
+    assert "skipped 1 batch(es) with a non-finite loss or gradient in epoch 1" in caplog.text
 
 
 def test_checkpoint_resume_equals_an_uninterrupted_run(mnist, tmp_path):

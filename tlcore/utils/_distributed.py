@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import os
+import re
 import shutil
 import socket
 import time
@@ -36,6 +37,8 @@ STRATEGY_KINDS = ("none", "mirrored", "multiworker")
 _JOBS = ("chief", "worker", "ps", "evaluator")
 _TF_CONFIG_EXAMPLE = ('TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
                       '"task": {"type": "worker", "index": 0}}\'')
+_MAX_DEPTH = 4  # {"cluster": {"worker": ["h:p"]}} is 3 levels deep; room for one more
+_HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?")
 _SCOPE_PATTERN = """
     strategy = tf.distribute.MirroredStrategy()   # or tl.utils.make_strategy("multiworker")
     with strategy.scope():
@@ -98,6 +101,12 @@ def parse_tf_config(value: str | Mapping[str, Any] | None = None) -> TFConfig:
         if not value.strip():
             raise ValueError(f"TF_CONFIG is not set: a multi-worker run needs it on every worker, "
                              f"e.g. {_TF_CONFIG_EXAMPLE} (index 1 on the second machine)")
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            value = bytes(value).decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise ValueError(f"TF_CONFIG is not UTF-8 text ({e.reason} at byte {e.start})"
+                             ) from None
     if isinstance(value, str):
         try:
             data = json.loads(value)
@@ -105,8 +114,20 @@ def parse_tf_config(value: str | Mapping[str, Any] | None = None) -> TFConfig:
             raise ValueError(f"TF_CONFIG is not valid JSON ({e.msg} at line {e.lineno} column "
                              f"{e.colno}), received {_clip(value)!r}; expected e.g. "
                              f"{_TF_CONFIG_EXAMPLE}") from None
-    else:
+        except RecursionError:
+            raise ValueError(f"TF_CONFIG is nested too deeply to parse (more than "
+                             f"{_MAX_DEPTH} levels are never needed), received "
+                             f"{_clip(value)!r}") from None
+    elif isinstance(value, Mapping):
         data = dict(value)
+    else:
+        raise ValueError(f"TF_CONFIG must be a JSON string or a mapping, received "
+                         f"{type(value).__name__}")
+    depth = _depth(data)
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"TF_CONFIG is nested {depth} levels deep; its schema needs at most "
+                         f"{_MAX_DEPTH} (cluster -> job -> address list), e.g. "
+                         f"{_TF_CONFIG_EXAMPLE}")
     if not isinstance(data, dict):
         raise ValueError(f"TF_CONFIG must be a JSON object with 'cluster' and 'task', received "
                          f"{type(data).__name__}")
@@ -144,6 +165,12 @@ def parse_tf_config(value: str | Mapping[str, Any] | None = None) -> TFConfig:
             raise ValueError(f"TF_CONFIG 'task' has no {key!r} key, received {task!r}; expected "
                              f'e.g. {{"type": "worker", "index": 0}}')
     task_type, index = task["type"], task["index"]
+    if not isinstance(task_type, str):
+        raise ValueError(f"TF_CONFIG task type must be a job name string such as 'worker', "
+                         f"received {task_type!r}")
+    for key in ("rpc_layer", "environment"):
+        if key in data and not isinstance(data[key], str):
+            raise ValueError(f"TF_CONFIG {key!r} must be a string, received {data[key]!r}")
     if task_type not in clean:
         raise ValueError(f"TF_CONFIG task type {task_type!r} is not a job of the cluster "
                          f"({sorted(clean)})")
@@ -158,10 +185,28 @@ def _split_address(address: Any, where: str) -> tuple[str, int]:
     if not isinstance(address, str) or ":" not in address:
         raise ValueError(f"{where} must be a 'host:port' string, received {address!r}")
     host, _, port = address.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
         raise ValueError(f"{where} must be 'host:port' with a port in 1-65535, received "
                          f"{address!r}")
-    return host.strip("[]"), int(port)
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not _HOST.fullmatch(host):
+        raise ValueError(f"{where}: the host must be a name or IP address (letters, digits, "
+                         f"'.', '-', '_', or an IPv6 address in brackets), received {address!r}")
+    return host, int(port)
+
+
+def _depth(obj: Any) -> int:
+    """Nesting depth of parsed JSON (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(obj, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > _MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else \
+            item if isinstance(item, (list, tuple)) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _clip(text: str, n: int = 120) -> str:
@@ -204,9 +249,138 @@ def free_port(host: str = "127.0.0.1") -> int:
     return free_ports(1, host)[0]
 
 
+# ------------------------------------------------------------------------------ start-up
+DEFAULT_STARTUP_TIMEOUT = 300.0
+_HELLO = "tlcore-rendezvous 1"
+
+
+def startup_timeout_seconds(value: float | None = None) -> float:
+    """``value``, else ``$TLCORE_STARTUP_TIMEOUT``, else 300 s; must be a finite number > 0."""
+    source = "startup_timeout"
+    if value is None:
+        raw = os.environ.get("TLCORE_STARTUP_TIMEOUT", "").strip()
+        if not raw:
+            return DEFAULT_STARTUP_TIMEOUT
+        source = "TLCORE_STARTUP_TIMEOUT"
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"TLCORE_STARTUP_TIMEOUT must be a number of seconds > 0, received "
+                             f"{raw!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{source} must be a finite number of seconds > 0, received {value!r}")
+    return float(value)
+
+
+def wait_for_peers(config: TFConfig, timeout: float) -> None:
+    """Return once every training task of ``config`` has called this, or raise TimeoutError.
+
+    The leader (the chief, else worker 0) listens on its own TF_CONFIG port (TensorFlow has not
+    bound it yet) until every other task has said hello, then tells each to go on and closes
+    it; the others retry connecting until the deadline. A peer that never starts thus fails
+    every task after ``timeout`` seconds, with its name and address, instead of a hang.
+    """
+    tasks = [(job, i, a) for job in ("chief", "worker") for i, a in
+             enumerate(config.cluster.get(job, []))]
+    if len(tasks) < 2:
+        return
+    deadline = time.monotonic() + timeout
+    me = (config.task_type, config.task_index)
+    leader = tasks[0]
+    if me == leader[:2]:
+        _lead(config.address, {f"{job} {i}": a for job, i, a in tasks[1:]}, deadline, timeout)
+    else:
+        _follow(f"{me[0]} {me[1]}", leader, deadline, timeout)
+
+
+def _lead(address: str, waiting: dict[str, str], deadline: float, timeout: float) -> None:
+    host, port = _split_address(address, "TF_CONFIG (this task's address)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    conns = []
+    try:
+        with socket.create_server(("", port), family=family, backlog=len(waiting) + 4) as srv:
+            while waiting:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    missing = ", ".join(f"{k} ({a})" for k, a in waiting.items())
+                    raise TimeoutError(
+                        f"multi-worker start-up: {missing} did not start within {timeout:g} s "
+                        f"(this chief listens on {address}); start fit on every task of "
+                        f"TF_CONFIG's cluster, or raise make_strategy(startup_timeout=...) / "
+                        f"$TLCORE_STARTUP_TIMEOUT")
+                srv.settimeout(min(remaining, 1.0))
+                try:
+                    conn, _ = srv.accept()
+                except (socket.timeout, InterruptedError):
+                    continue
+                conn.settimeout(5.0)
+                try:
+                    words = _read_line(conn).split()
+                except OSError:
+                    conn.close()
+                    continue
+                key = " ".join(words[-2:])
+                if " ".join(words[:-2]) == _HELLO and key in waiting:
+                    del waiting[key]
+                    conns.append(conn)
+                else:  # a stray connection: not ours
+                    conn.close()
+            for conn in conns:
+                conn.sendall(b"go\n")
+            # The followers close first, so no TIME_WAIT holds this port for TensorFlow.
+            for conn in conns:
+                with contextlib.suppress(OSError):
+                    conn.recv(1)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def _follow(me: str, leader: tuple[str, int, str], deadline: float, timeout: float) -> None:
+    job, index, address = leader
+    host, port = _split_address(address, f"TF_CONFIG cluster[{job!r}][{index}]")
+    answered = False
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            why = ("answered, but not every task of the cluster started" if answered else
+                   "did not answer")
+            raise TimeoutError(f"multi-worker start-up: {me} waited {timeout:g} s and the "
+                               f"{job} {index} at {address} {why}; start fit on every task of "
+                               f"TF_CONFIG's cluster, or raise make_strategy(startup_timeout="
+                               f"...) / $TLCORE_STARTUP_TIMEOUT")
+        try:
+            conn = socket.create_connection((host, port), timeout=min(remaining, 2.0))
+        except OSError:
+            time.sleep(min(0.2, max(remaining, 0)))
+            continue
+        with conn:
+            try:
+                conn.sendall(f"{_HELLO} {me}\n".encode())
+                answered = True
+                conn.settimeout(max(deadline - time.monotonic(), 0.01))
+                if _read_line(conn) == "go":
+                    return
+            except OSError:
+                pass
+        time.sleep(0.2)
+
+
+def _read_line(conn: socket.socket, limit: int = 256) -> str:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = conn.recv(64)
+        if not chunk or len(data) > limit:
+            raise ConnectionError("rendezvous: connection closed mid-line")
+        data += chunk
+    return data.decode("ascii", "replace").strip()
+
+
 # ------------------------------------------------------------------------------ strategies
 def make_strategy(kind: str | None = "mirrored", *, devices: Sequence[str] | None = None,
-                  cpu_replicas: int | None = None, timeout: float | None = None) -> Any:
+                  cpu_replicas: int | None = None, timeout: float | None = None,
+                  startup_timeout: float | None = None) -> Any:
     """A ``tf.distribute`` strategy by name, with its configuration checked first.
 
     Args:
@@ -218,10 +392,16 @@ def make_strategy(kind: str | None = "mirrored", *, devices: Sequence[str] | Non
             logs a warning and keeps the existing devices). Default ``$TLCORE_CPU_REPLICAS``.
         timeout: for ``"multiworker"``, seconds after which a collective that waits for a dead
             or missing peer fails instead of waiting forever.
+        startup_timeout: for ``"multiworker"``, seconds to wait at start-up until every task of
+            the cluster has started (a rendezvous at the chief's address, before TensorFlow's
+            own connection, which would wait forever for a peer that never starts); then
+            ``TimeoutError`` names the missing tasks. Default ``$TLCORE_STARTUP_TIMEOUT``, else
+            300 s.
 
     Raises:
         ValueError: an unknown kind or an invalid ``TF_CONFIG``.
         OSError: this worker's port is in use.
+        TimeoutError: a task of the cluster did not start within ``startup_timeout``.
     """
     kind = "none" if kind is None else str(kind).lower()
     if kind not in STRATEGY_KINDS:
@@ -245,6 +425,7 @@ def make_strategy(kind: str | None = "mirrored", *, devices: Sequence[str] | Non
                                    f"{config.task_index}) listens on {config.address}, but "
                                    f"{e.strerror}; give it a free port in TF_CONFIG on every "
                                    f"worker") from None
+        wait_for_peers(config, startup_timeout_seconds(startup_timeout))
         import tensorflow as tf
 
         options = None
@@ -449,12 +630,37 @@ class EpochBackup:
         return tf.train.Checkpoint(network=params, optimizer=self.optimizer)
 
     def read_state(self) -> dict[str, Any] | None:
-        """The contents of ``state.json``, or None when there is no backup."""
+        """The checked contents of ``state.json``, or None when there is no backup.
+
+        Raises:
+            ValueError: the file is not a backup state written by :meth:`save`.
+        """
         path = os.path.join(self.directory, self.STATE)
         if not os.path.exists(path):
             return None
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
+        try:
+            with open(path, encoding="utf-8") as f:
+                state = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise ValueError(f"backup_dir: {path} is unreadable ({type(e).__name__}: "
+                             f"{str(e)[:200]}); delete it or use another backup_dir") from None
+        problem = None
+        if not isinstance(state, dict):
+            problem = f"a JSON object, received {type(state).__name__}"
+        elif not isinstance(state.get("epoch"), int) or isinstance(state["epoch"], bool) \
+                or state["epoch"] < 0:
+            problem = f"'epoch' an int >= 0, received {state.get('epoch')!r}"
+        elif not isinstance(state.get("checkpoint"), str) or not re.fullmatch(
+                r"epoch-\d{6,}/ckpt", state["checkpoint"]):
+            # Never a path of the file's choosing: it stays inside backup_dir.
+            problem = f"'checkpoint' 'epoch-NNNNNN/ckpt', received {state.get('checkpoint')!r}"
+        elif state.get("seed") is not None and (not isinstance(state["seed"], int)
+                                                or isinstance(state["seed"], bool)):
+            problem = f"'seed' an int or null, received {state.get('seed')!r}"
+        if problem is not None:
+            raise ValueError(f"backup_dir: {path} is not a backup state: expected {problem}; "
+                             f"delete it or use another backup_dir")
+        return state
 
     def save(self, epoch: int, history: Any, seed: int | None) -> None:
         """Write the backup of a completed ``epoch`` (no-op on non-chief workers)."""
@@ -483,18 +689,30 @@ class EpochBackup:
         """Restore weights and optimizer; ``(epoch, history, seed)`` or None without a backup."""
         from tlcore.utils._history import TrainingHistory
 
+        from tlcore.utils._restore import all_or_nothing, check_checkpoint, state_variables
+
         state = self.read_state()
         if state is None:
             return None
+        path = os.path.join(self.directory, self.STATE)
+        history = TrainingHistory.checked(state.get("history", {}),
+                                          f"backup_dir: the history in {path}")
         prefix = os.path.join(self.directory, state["checkpoint"])
-        try:
+        if not getattr(self.optimizer, "built", True):
+            self.optimizer.build(self.network.trainable_params)
+
+        def read() -> None:
             status = self._checkpoint().read(prefix)
             status.assert_existing_objects_matched()
+
+        try:
+            # Compare first, so that a backup of another network assigns nothing.
+            check_checkpoint(prefix, self.network, self.optimizer, what="backup_dir")
+            all_or_nothing(state_variables(self.network, self.optimizer), read)
         except Exception as e:  # noqa: BLE001 - any mismatch or I/O error, reported whole
             raise ValueError(f"backup_dir: the backup {prefix} does not match this network and "
                              f"optimizer ({type(e).__name__}: {e}); it belongs to another run: "
                              f"use another backup_dir or delete this one") from e
-        history = TrainingHistory.from_dict(state["history"])
         history.truncate(int(state["epoch"]))
         return int(state["epoch"]), history, state.get("seed")
 
@@ -545,7 +763,10 @@ def train(loss_fn: Callable[..., Any], optimizer: Any, variables: list[Any], net
     X, y, n = T._to_tensors(network, X_train, y_train, "X_train", "y_train")
     if n == 0:
         raise ValueError(f"{what}: X_train holds no samples")
+    T.check_labels(network, y, "y_train", what)
     val = T._to_tensors(network, X_val, y_val, "X_val", "y_val") if X_val is not None else None
+    if val is not None:
+        T.check_labels(network, val[1], "y_val", what)
     ebs = eval_batch_size or max(batch_size, 1000)
     n_steps = math.ceil(n / batch_size)
     # Fixed, not adapted to timing: every worker must make the same calls (collectives).
@@ -570,7 +791,7 @@ def train(loss_fn: Callable[..., Any], optimizer: Any, variables: list[Any], net
             source = backup.directory
     if source is None and checkpoint_dir:
         reader = T._Checkpointer(checkpoint_dir, network, optimizer, max_checkpoints)
-        restored_ckpt = reader.restore() if reader.latest else None
+        restored_ckpt = reader.restore(what)
         if restored_ckpt is not None:
             start_epoch, history = restored_ckpt
             source = reader.latest
@@ -635,7 +856,8 @@ def train(loss_fn: Callable[..., Any], optimizer: Any, variables: list[Any], net
                     bar.close()
             took = time.perf_counter() - t0
             if skipped:
-                logger.warning("%s: skipped %d batch(es) with a non-finite loss in epoch %d",
+                logger.warning("%s: skipped %d batch(es) with a non-finite loss or gradient in "
+                               "epoch %d",
                                what, skipped, epoch)
             record: dict[str, Any] = {"epoch": epoch, "time": took,
                                       "train_loss": loss_sum / count if count else float("nan")}
@@ -697,7 +919,7 @@ class _ReplicatedStep:
         import tensorflow as tf
 
         self.traces += 1
-        from tlcore.utils._training import apply_if_finite, run_steps
+        from tlcore.utils._training import apply_if_finite, finite_probe, run_steps
 
         strategy, bs, policy = self.strategy, self.batch_size, self.nan_policy
         X, y, variables = self.X, self.y, self.variables
@@ -725,7 +947,10 @@ class _ReplicatedStep:
                 if not used:
                     raise ValueError(f"{self.what}: the loss does not depend on any variable "
                                      f"of var_list")
-            return loss, [grads[i] for i in used]
+            kept = [grads[i] for i in used]
+            # One all-reduce carries the loss and the finiteness probe of the gradients.
+            probe = finite_probe(loss, [g for g in kept if g is not None])
+            return tf.stack([loss, probe]), kept
 
         def apply_on_replica(grads: list[tf.Tensor]) -> None:
             self.optimizer.apply_gradients(zip(grads, [variables[i] for i in used]))
@@ -733,9 +958,10 @@ class _ReplicatedStep:
         def one_step(step: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
             start = step * bs
             idx = order[start:tf.minimum(start + bs, n)]
-            loss, grads = strategy.run(grads_on_replica, args=(idx,))
-            total = tf.cast(reduce_sum(strategy, loss), tf.float64)  # the global-batch mean
-            finite = tf.math.is_finite(total)
+            pair, grads = strategy.run(grads_on_replica, args=(idx,))
+            sums = reduce_sum(strategy, pair)
+            total = tf.cast(sums[0], tf.float64)  # the global-batch mean
+            finite = tf.math.is_finite(sums[1])
             apply_if_finite(finite, lambda: strategy.run(apply_on_replica, args=(grads,)), policy)
             return finite, total, tf.cast(tf.shape(idx)[0], tf.float64)
 

@@ -91,6 +91,33 @@ class TrainingHistory:
         with open(path, encoding="utf-8") as f:
             return cls.from_dict(json.load(f))
 
+    @classmethod
+    def load_checked(cls, path: str | os.PathLike[str], what: str = "fit") -> TrainingHistory:
+        """:meth:`load`, with a ``ValueError`` naming the file when it is not a history."""
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+            raise ValueError(f"{what}: the history file {os.fspath(path)} is unreadable "
+                             f"({type(e).__name__}: {str(e)[:200]}); delete it or use another "
+                             f"directory") from None
+        return cls.checked(data, f"{what}: the history in {os.fspath(path)}")
+
+    @classmethod
+    def checked(cls, data: Any, where: str) -> TrainingHistory:
+        """:meth:`from_dict` of untrusted data: every field a list of numbers (or None)."""
+        if not isinstance(data, dict):
+            raise ValueError(f"{where} must be a JSON object of lists, received "
+                             f"{type(data).__name__}")
+        for f in attrs.fields(cls):
+            values = data.get(f.name, [])
+            if not isinstance(values, list) or not all(
+                    v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+                    for v in values):
+                raise ValueError(f"{where}: {f.name!r} must be a list of numbers, received "
+                                 f"{str(values)[:80]}")
+        return cls.from_dict(data)
+
     def truncate(self, n_epochs: int) -> None:
         """Keep the records of the first ``n_epochs`` epochs only (used when resuming)."""
         for f in attrs.fields(type(self)):

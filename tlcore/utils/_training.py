@@ -74,9 +74,11 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
             yes unless ``$TLCORE_PROGRESS=0``; bars go to stderr and only on a terminal.
         steps_per_call: optimizer steps per call of the compiled function; ``None`` adapts it
             so that a call takes about half a second (keeps Ctrl-C and the bar responsive).
-        nan_policy: on a NaN/Inf loss, ``"raise"`` stops with ``FloatingPointError`` naming the
-            epoch and step (that step's update is not applied), ``"skip"`` skips such batches
-            with a warning, ``"ignore"`` applies them anyway.
+        nan_policy: on a NaN/Inf loss or gradient, ``"raise"`` stops with
+            ``FloatingPointError`` naming the epoch and step (that step's update is not
+            applied), ``"skip"`` skips such batches with a warning, ``"ignore"`` applies them
+            anyway. Gradients are checked too: with oneDNN a NaN input can give a finite loss
+            and a NaN gradient.
         checkpoint_dir: save weights, optimizer state and history here every
             ``checkpoint_freq`` epochs; a later call with the same directory resumes after the
             last saved epoch (the shuffling order of each epoch does not depend on resuming,
@@ -100,7 +102,7 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         The :class:`~tlcore.utils.TrainingHistory` of all epochs (restored ones included).
 
     Raises:
-        FloatingPointError: a non-finite loss with ``nan_policy="raise"``.
+        FloatingPointError: a non-finite loss or gradient with ``nan_policy="raise"``.
         ValueError: inconsistent data or arguments.
 
     >>> history = tl.utils.fit(network, tf.keras.optimizers.Adam(1e-4), tl.cost.cross_entropy,
@@ -248,7 +250,10 @@ def _train(loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable], networ
     X, y, n = _to_tensors(network, X_train, y_train, "X_train", "y_train")
     if n == 0:
         raise ValueError(f"{what}: X_train holds no samples")
+    check_labels(network, y, "y_train", what)
     val = _to_tensors(network, X_val, y_val, "X_val", "y_val") if X_val is not None else None
+    if val is not None:
+        check_labels(network, val[1], "y_val", what)
     ebs = eval_batch_size or max(batch_size, 1000)
     n_steps = math.ceil(n / batch_size)
     show_bar = _progress_enabled(progress)
@@ -266,7 +271,7 @@ def _train(loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable], networ
     ckpt = _Checkpointer(checkpoint_dir, network, optimizer, max_checkpoints) if checkpoint_dir \
         else None
     if ckpt is not None:
-        restored = ckpt.restore()
+        restored = ckpt.restore(what)
         if restored is not None:
             start_epoch, history = restored
             logger.info("Resumed from %s after epoch %d", ckpt.latest, start_epoch)
@@ -314,7 +319,8 @@ def _train(loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable], networ
                     bar.close()
             took = time.perf_counter() - t0
             if skipped:
-                logger.warning("%s: skipped %d batch(es) with a non-finite loss in epoch %d",
+                logger.warning("%s: skipped %d batch(es) with a non-finite loss or gradient in "
+                               "epoch %d",
                                what, skipped, epoch)
             train_loss = loss_sum / count if count else float("nan")
             evaluate = epoch == 1 or epoch % print_freq == 0 or epoch == n_epoch
@@ -384,7 +390,7 @@ class _StepFunction:
             pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
             if not pairs:
                 raise ValueError("fit: the loss does not depend on any variable of var_list")
-            finite = tf.reduce_all(tf.math.is_finite(loss))
+            finite = tf.math.is_finite(finite_probe(loss, [g for g, _ in pairs]))
             apply_if_finite(finite, lambda: self.apply(pairs), policy)
             return (finite, tf.cast(tf.reduce_mean(loss), tf.float64),
                     tf.cast(tf.shape(idx)[0], tf.float64))
@@ -392,8 +398,31 @@ class _StepFunction:
         return run_steps(one_step, first, last, policy)
 
 
+def finite_probe(loss: Any, grads: Sequence[Any]) -> tf.Tensor:
+    """A float32 scalar that is finite only if ``loss`` and every gradient are finite.
+
+    The loss alone is not enough: with oneDNN's fused MatMul+BiasAdd+ReLU a NaN input becomes
+    0 after the first layer, so the loss is finite while that layer's weight gradient is NaN.
+    One ``reduce_sum`` per gradient (a single pass, no boolean temporaries) catches it, since a
+    sum with a NaN or Inf term is NaN or Inf; multiplying by 0 keeps the probe's value equal to
+    the loss. (A gradient whose elements sum beyond float32's range also counts as non-finite:
+    such an update would wreck the weights anyway.)
+    """
+    total = tf.cast(tf.reduce_sum(tf.convert_to_tensor(loss)), tf.float32)
+    sums = []
+    for g in grads:
+        values = g.values if isinstance(g, tf.IndexedSlices) else g
+        if values.dtype == tf.float16:  # its sum would overflow at 65504
+            values = tf.cast(values, tf.float32)
+        sums.append(tf.cast(tf.reduce_sum(values), tf.float32))
+    if not sums:
+        return total
+    return total + 0.0 * tf.add_n(sums)
+
+
 def apply_if_finite(finite: tf.Tensor, apply: Callable[[], Any], policy: str) -> None:
-    """Run the update ``apply`` unless the step's loss is non-finite (always with "ignore")."""
+    """Run the update ``apply`` unless the step's loss or gradients are non-finite (always with
+    "ignore")."""
     if policy == "ignore":
         apply()
         return
@@ -543,16 +572,30 @@ class _Checkpointer:
 
         return latest_ckpt(self.directory)
 
-    def restore(self) -> tuple[int, TrainingHistory] | None:
+    def restore(self, what: str = "fit") -> tuple[int, TrainingHistory] | None:
+        """Resume state, checked against the network before anything is assigned."""
         from tlcore.files import load_ckpt
+        from tlcore.utils._restore import (all_or_nothing, check_checkpoint,
+                                           checkpoint_state_error, state_variables)
 
-        epoch = load_ckpt(self.network, self.optimizer, save_dir=self.directory)
-        if epoch is None:
+        error = checkpoint_state_error(self.directory, what)
+        if error is not None:
+            raise error
+        path = self.latest
+        if path is None:
             return None
         history = TrainingHistory()
         if os.path.exists(self.history_path):
-            history = TrainingHistory.load(self.history_path)
-            history.truncate(epoch)
+            history = TrainingHistory.load_checked(self.history_path, what)
+        if not getattr(self.optimizer, "built", True):
+            self.optimizer.build(self.network.trainable_params)
+        check_checkpoint(path, self.network, self.optimizer, what=what)
+        epoch = all_or_nothing(state_variables(self.network, self.optimizer),
+                               lambda: load_ckpt(self.network, self.optimizer,
+                                                 save_dir=self.directory))
+        if epoch is None:
+            return None
+        history.truncate(epoch)
         return epoch, history
 
     def save(self, epoch: int, history: TrainingHistory) -> None:
@@ -606,7 +649,10 @@ def _nan_message(what: str, loss: float, epoch: int, step: int, n_steps: int, ba
                  n: int) -> str:
     first = step * batch_size
     last = min(n, first + batch_size) - 1
-    return (f"{what}: the loss is {loss} at epoch {epoch}, step {step + 1} of {n_steps} "
+    problem = (f"the loss is {loss}" if not math.isfinite(loss) else
+               f"the loss is finite ({loss:g}) but a gradient holds NaN or Inf (a NaN or Inf in "
+               f"the inputs?)")
+    return (f"{what}: {problem} at epoch {epoch}, step {step + 1} of {n_steps} "
             f"(samples {first}-{last} of the epoch's order); this step's update was not "
             f"applied. Lower the learning rate or check the data; nan_policy='skip' skips such "
             f"batches")
@@ -667,6 +713,36 @@ def _tensor(v: Any, dtype: tf.DType | None, what: str | None) -> tf.Tensor:
     if dtype is not None and t.dtype != dtype and (t.dtype.is_floating or t.dtype.is_integer):
         t = tf.cast(t, dtype)
     return t
+
+
+def check_labels(network: Any, y: Any, yname: str, what: str) -> None:
+    """Reject class-id labels that the loss would truncate or fail on inside the graph.
+
+    Applies when ``y`` is one rank-1 tensor and the network has one rank-2 output of ``k > 1``
+    units: ``y`` then holds class ids, which must be whole numbers in ``[0, k)``.
+    """
+    if not isinstance(y, tf.Tensor) or y.shape.rank != 1:
+        return
+    shape = getattr(network, "output_shape", None)
+    if not isinstance(shape, tuple) or len(shape) != 2 or not isinstance(shape[1], int) \
+            or shape[1] < 2 or not (y.dtype.is_floating or y.dtype.is_integer):
+        return
+    k = shape[1]
+    if int(tf.size(y)) == 0:
+        return
+    if y.dtype.is_floating:
+        whole = tf.logical_and(tf.math.is_finite(y), tf.equal(y, tf.round(y)))
+        if not bool(tf.reduce_all(whole)):
+            i = int(tf.argmin(tf.cast(whole, tf.int32)))
+            raise ValueError(f"{what}: {yname} holds class ids for the network's {k} outputs, "
+                             f"but {yname}[{i}] = {float(y[i])!r} is not a whole number; "
+                             f"give integer class ids in [0, {k})")
+    low, high = float(tf.reduce_min(y)), float(tf.reduce_max(y))
+    if low < 0 or high >= k:
+        i = int(tf.argmin(y) if low < 0 else tf.argmax(y))
+        raise ValueError(f"{what}: {yname} holds class ids for the network's {k} outputs, so "
+                         f"each must be in [0, {k}); received {yname}[{i}] = "
+                         f"{y[i].numpy().item()!r}")
 
 
 def _positive_int(name: str, value: Any) -> int:
