@@ -1,4 +1,5 @@
-"""Tests for tlcore/utils/_training.py (fit, test, predict), _evaluation.py and _history.py.
+"""Tests for the training engine through fit, test and predict (tlcore/training), and for
+tlcore/utils/_evaluation.py and _history.py.
 
 Data: small slices of the real MNIST files shipped in the package; networks are small
 (784-32-10) so that the whole module runs in a few seconds per test.
@@ -17,7 +18,7 @@ import tensorflow as tf
 
 import tlcore as tl
 from tlcore.utils import TrainingHistory
-from tlcore.utils._training import _fused_apply
+from tlcore.training.steps import fused_apply
 
 MNIST = Path(tl.__file__).parent / "files" / "data" / "mnist"
 
@@ -221,7 +222,7 @@ def test_fused_adam_matches_keras_apply_gradients(mnist):
                        (keras.optimizers.Adam(clipnorm=1.0), False),
                        (keras.optimizers.Adam(amsgrad=True), False)]:
         opt.build(variables)
-        assert (_fused_apply(opt, variables) is not None) == fused
+        assert (fused_apply(opt, variables) is not None) == fused
     (w1, it1), (w2, it2) = results
     assert it1 == it2 == 14
     for a, b in zip(w1, w2):

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(out: str) -> int:
-    from tlcore.utils._distributed import make_strategy, split_cpu
+    from tlcore.training.cluster import make_strategy, split_cpu
 
     split_cpu(2)
     strategy = make_strategy("mirrored")

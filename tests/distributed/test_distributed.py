@@ -1,4 +1,4 @@
-"""Tests for tlcore/utils/_distributed.py: fit under tf.distribute strategies.
+"""Tests for tlcore/training (cluster, replicated, engine): fit under tf.distribute strategies.
 
 Multi-device and multi-worker runs happen in child processes (logical CPU devices and the
 collective-ops context must be configured before TensorFlow initializes), each with a hard
@@ -22,7 +22,8 @@ import pytest
 import tensorflow as tf
 
 import tlcore as tl
-from tlcore.utils import _distributed as D
+from tlcore.training import cluster as D
+from tlcore.training.checkpoint import EpochBackup
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_worker.py"
@@ -348,7 +349,7 @@ def test_backup_survives_a_crash_while_saving_and_rejects_another_network(tmp_pa
     keras.utils.set_random_seed(0)
     net, opt = small_mlp(), keras.optimizers.Adam(1e-3)
     opt.build(net.trainable_params)
-    backup = D.EpochBackup(str(tmp_path), net, opt)
+    backup = EpochBackup(str(tmp_path), net, opt)
     h = tl.utils.TrainingHistory()
     h.append(epoch=1, time=0.1, train_loss=1.0)
     backup.save(1, h, seed=5)
@@ -367,7 +368,7 @@ def test_backup_survives_a_crash_while_saving_and_rejects_another_network(tmp_pa
     other_opt = keras.optimizers.Adam(1e-3)
     other_opt.build(other.trainable_params)
     with pytest.raises(ValueError, match="does not match this network"):
-        D.EpochBackup(str(tmp_path), other, other_opt).restore()
+        EpochBackup(str(tmp_path), other, other_opt).restore()
 
 
 def test_distribute_dataset_hands_out_every_sample_once():

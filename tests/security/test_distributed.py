@@ -1,4 +1,4 @@
-"""Hostile and mistaken distributed set-ups (tlcore/utils/_distributed.py): every malformed
+"""Hostile and mistaken distributed set-ups (tlcore/training/cluster.py): every malformed
 TF_CONFIG is one clear ``ValueError`` naming TF_CONFIG, and a multi-worker run whose peer
 never starts fails with ``TimeoutError`` after ``startup_timeout`` instead of waiting forever.
 None of these cases initializes TensorFlow's multi-worker runtime: they fail before it.
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tlcore.utils import _distributed as D
+from tlcore.training import cluster as D
 
 GOOD_CLUSTER = {"worker": ["127.0.0.1:5000"]}
 TASK = {"type": "worker", "index": 0}
@@ -169,7 +169,11 @@ def test_rendezvous_returns_once_every_task_started_and_ignores_strangers():
     for t in threads:
         t.join(30)
     assert not errors and not any(t.is_alive() for t in threads)
-    D.check_port_free(ports[0])
+    # The port is free for TensorFlow's server, which binds with SO_REUSEADDR as gRPC does (the
+    # stranger's connection, closed by the chief, may leave a TIME_WAIT entry).
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("", ports[0]))
 
 
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "10", True],
