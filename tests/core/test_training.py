@@ -317,3 +317,44 @@ def test_history_json_round_trip(tmp_path):
     h.save(tmp_path / "h.json")
     back = TrainingHistory.load(tmp_path / "h.json")
     assert back == h and back.last("val_acc") == 0.9 and back.val_acc == [0.9, None]
+
+
+class _Terminal:
+    """A stand-in for stderr on a terminal (tqdm shows bars only there)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_on_short_epochs_with_loss_and_rate(mnist, monkeypatch):
+    import sys
+
+    X, y, _, _ = mnist
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:600], y[:600], batch_size=100,
+                 n_epoch=2, eval_train=False, progress=True, steps_per_call=2)
+    text = "".join(term.parts)
+    assert "Epoch 1/2" in text and "Epoch 2/2" in text  # epochs of well under a second
+    assert "sample/s" in text and "loss=" in text
+    term.parts.clear()
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:600], y[:600], batch_size=100,
+                 n_epoch=1, eval_train=False, progress=False)
+    assert "Epoch 1/1" not in "".join(term.parts)
+
+
+def test_progress_bar_is_silent_when_stderr_is_not_a_terminal(mnist, capsys):
+    X, y, _, _ = mnist
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:300], y[:300], batch_size=100,
+                 n_epoch=1, eval_train=False, progress=True)
+    assert "Epoch 1/1" not in capsys.readouterr().err

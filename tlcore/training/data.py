@@ -146,6 +146,25 @@ class Stream:
             self._iterator = source
 
     @property
+    def dataset(self) -> tf.data.Dataset | None:
+        """The source when it is a ``tf.data.Dataset`` of ``(x, y)`` pairs (iterated inside
+        the compiled step), else None."""
+        src = self.source
+        if isinstance(src, tf.data.Dataset) and isinstance(src.element_spec, tuple) and \
+                len(src.element_spec) == 2:
+            return src if self.steps_per_epoch is None else src.repeat()
+        return None
+
+    def prepare(self, x: Any) -> Any:
+        """In the graph: cast a batch's inputs to the network's input dtypes."""
+        dtypes = list(self.dtypes.values())
+        if isinstance(x, Mapping):
+            return {k: _cast(v, self.dtypes.get(k)) for k, v in x.items()}
+        if isinstance(x, (list, tuple)) and len(dtypes) > 1:
+            return [_cast(v, d) for v, d in zip(x, dtypes)]
+        return _cast(x, dtypes[0] if len(dtypes) == 1 else None)
+
+    @property
     def one_shot(self) -> bool:
         """A generator or iterator: each batch can be read once."""
         return self._iterator is not None
@@ -226,6 +245,12 @@ class Stream:
         except StopIteration:
             raise ValueError(f"{self.what}: {self.name} yields no batches") from None
         return tf.nest.map_structure(batch_spec, x), tf.nest.map_structure(batch_spec, t)
+
+
+def _cast(t: Any, dtype: Any) -> Any:
+    if dtype is not None and t.dtype != dtype and (t.dtype.is_floating or t.dtype.is_integer):
+        return tf.cast(t, dtype)
+    return t
 
 
 def _take(it: Any, n: int) -> Any:

@@ -246,9 +246,10 @@ def _array_epoch(runner: Any, n: int, n_steps: int, epoch: int, o: TrainOptions,
                 # Tracing calls do not count; later calls set the chunk size.
                 per_step = (time.perf_counter() - t_call) / (done - step)
                 chunk = max(1, min(n_steps, int(_CALL_SECONDS / max(per_step, 1e-6))))
-            if bar is not None:
-                bar.update(min(n, done * o.batch_size) - min(n, step * o.batch_size))
+            if bar is not None:  # calls are ~0.5 s apart: draw each one
                 bar.set_postfix(loss=f"{loss_sum / max(count, 1):.4f}", refresh=False)
+                bar.update(min(n, done * o.batch_size) - min(n, step * o.batch_size))
+                bar.refresh()
             step = done
             logs = {"step": step, "loss": loss_sum / count if count else float("nan")}
             for cb in cbs:
@@ -269,14 +270,31 @@ def _stream_epoch(runner: Any, stream: Stream, epoch: int, o: TrainOptions,
     runner.reset()
     step = 0
     try:
-        for xb, yb in stream.batches():
+        if stream.dataset is not None:
+            # tf.data: the batches are drawn inside the compiled call, `every` steps a call.
+            iterator = iter(stream.dataset)
+            limit = o.steps_per_epoch
+            while limit is None or step < limit:
+                k = every if limit is None else min(every, limit - step)
+                done = runner.many(iterator, step, k, stream.prepare)
+                step += done
+                if done:
+                    loss = _check_stream(runner, o, epoch, stream.length)
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+                        bar.update(int(runner.samples.numpy()) - bar.n)
+                    for cb in cbs:
+                        cb.on_batch_end(step, {"step": step, "loss": loss})
+                if done < k:
+                    break
+        for xb, yb in (() if stream.dataset is not None else stream.batches()):
             runner(xb, yb, step)
             step += 1
             if step % every == 0:
                 loss = _check_stream(runner, o, epoch, stream.length)
-                if bar is not None:
-                    bar.update(int(runner.samples.numpy()) - bar.n)
+                if bar is not None:  # tqdm redraws at most every 0.1 s
                     bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
+                    bar.update(int(runner.samples.numpy()) - bar.n)
                 for cb in cbs:
                     cb.on_batch_end(step, {"step": step, "loss": loss})
         if step == 0:

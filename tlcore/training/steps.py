@@ -97,6 +97,8 @@ class StreamRunner:
             self.samples = tf.Variable(0, dtype=tf.int64, trainable=False)
             self.n_bad = tf.Variable(0, dtype=tf.int32, trainable=False)
             self.bad = tf.Variable(-1, dtype=tf.int32, trainable=False)
+        self._many_fn: Any = None
+        self._prepare: Callable[[Any], Any] = lambda x: x
         self._fn = tf.function(self._step, autograph=False,
                                input_signature=[spec[0], spec[1], tf.TensorSpec([], tf.int32)])
 
@@ -109,6 +111,32 @@ class StreamRunner:
 
     def __call__(self, xb: Any, yb: Any, step: int) -> None:
         self._fn(xb, yb, tf.constant(step, tf.int32))
+
+    def many(self, iterator: Any, first: int, k: int, prepare: Callable[[Any], Any]) -> int:
+        """Up to ``k`` steps on batches drawn from a ``tf.data`` iterator inside one compiled
+        call (no Python between steps); ``prepare(x)`` casts the inputs in the graph. Returns
+        the number of steps made (fewer than ``k`` when the iterator ran out)."""
+        if self._many_fn is None:
+            self._prepare = prepare
+            self._many_fn = tf.function(self._many, autograph=False)
+        return int(self._many_fn(iterator, tf.constant(first, tf.int32),
+                                 tf.constant(k, tf.int32)))
+
+    def _many(self, iterator: Any, first: tf.Tensor, k: tf.Tensor) -> tf.Tensor:
+        def body(i: tf.Tensor, more: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+            opt = iterator.get_next_as_optional()
+
+            def run() -> tf.Tensor:
+                xb, yb = opt.get_value()
+                self._step(self._prepare(xb), yb, first + i)
+                return tf.constant(1)
+
+            has = opt.has_value()
+            return i + tf.cond(has, run, lambda: tf.constant(0)), has
+
+        done, _ = tf.while_loop(lambda i, more: tf.logical_and(more, i < k), body,
+                                [tf.constant(0), tf.constant(True)])
+        return done
 
     def _step(self, xb: Any, yb: Any, step: tf.Tensor) -> None:
         self.traces += 1
