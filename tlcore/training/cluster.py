@@ -1,5 +1,6 @@
-"""Cluster set-up for distributed training: ``TF_CONFIG`` parsing and validation, ports, the
-start-up rendezvous, and ``tf.distribute`` strategies by name.
+"""Cluster set-up for distributed training: ports and ``tf.distribute`` strategies by name
+(``TF_CONFIG`` parsing is in :mod:`tlcore.training.tf_config`, the start-up wait in
+:mod:`tlcore.training.rendezvous`).
 
 Nothing here imports TensorFlow at module level: ``make_strategy`` must run before TensorFlow
 initializes its devices and collective ops.
@@ -8,192 +9,24 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import logging
-import math
 import os
-import re
 import socket
-import time
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Sequence
 
-import attrs
+from tlcore.training.rendezvous import (DEFAULT_STARTUP_TIMEOUT, startup_timeout_seconds,
+                                        wait_for_peers)
+from tlcore.training.tf_config import TFConfig, parse_tf_config, split_address
 
 logger = logging.getLogger("tlcore")
 
 #: the values of ``tlcore run --strategy``
 STRATEGY_KINDS = ("none", "mirrored", "multiworker")
-_JOBS = ("chief", "worker", "ps", "evaluator")
-_TF_CONFIG_EXAMPLE = ('TF_CONFIG=\'{"cluster": {"worker": ["host1:12345", "host2:12345"]}, '
-                      '"task": {"type": "worker", "index": 0}}\'')
-_MAX_DEPTH = 4  # {"cluster": {"worker": ["h:p"]}} is 3 levels deep; room for one more
-_HOST = re.compile(r"[A-Za-z0-9._-]+|[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?")
 
-
-# ------------------------------------------------------------------------------ TF_CONFIG
-@attrs.frozen
-class TFConfig:
-    """A validated ``TF_CONFIG``: the cluster (job -> "host:port" list) and this task.
-
-    Attributes:
-        cluster: job name -> addresses, e.g. ``{"worker": ["10.0.0.1:12345", ...]}``.
-        task_type: this process's job (``"worker"``, ``"chief"``, ...).
-        task_index: this process's index within its job.
-    """
-
-    cluster: dict[str, list[str]]
-    task_type: str
-    task_index: int
-
-    @property
-    def address(self) -> str:
-        """This task's ``host:port``."""
-        return self.cluster[self.task_type][self.task_index]
-
-    @property
-    def num_workers(self) -> int:
-        """Processes that train: the chief plus the workers."""
-        return len(self.cluster.get("chief", [])) + len(self.cluster.get("worker", []))
-
-    @property
-    def is_chief(self) -> bool:
-        """The ``chief`` task, or worker 0 when the cluster has no chief job."""
-        if "chief" in self.cluster:
-            return self.task_type == "chief"
-        return self.task_type == "worker" and self.task_index == 0
-
-
-def parse_tf_config(value: str | Mapping[str, Any] | None = None) -> TFConfig:
-    """Read and validate ``TF_CONFIG`` (the environment variable when ``value`` is None).
-
-    Every worker of a multi-worker run gets the same ``cluster`` and its own ``task``::
-
-        TF_CONFIG='{"cluster": {"worker": ["host1:12345", "host2:12345"]},
-                    "task": {"type": "worker", "index": 0}}'
-
-    Raises:
-        ValueError: not set, not JSON, a missing or malformed key, a task outside the cluster;
-            the message names the key and shows a valid example.
-
-    >>> parse_tf_config('{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", '
-    ...                 '"index": 1}}').address
-    'b:2'
-    """
-    if value is None:
-        value = os.environ.get("TF_CONFIG", "")
-        if not value.strip():
-            raise ValueError(f"TF_CONFIG is not set: a multi-worker run needs it on every worker, "
-                             f"e.g. {_TF_CONFIG_EXAMPLE} (index 1 on the second machine)")
-    if isinstance(value, (bytes, bytearray)):
-        try:
-            value = bytes(value).decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise ValueError(f"TF_CONFIG is not UTF-8 text ({e.reason} at byte {e.start})"
-                             ) from None
-    if isinstance(value, str):
-        try:
-            data = json.loads(value)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"TF_CONFIG is not valid JSON ({e.msg} at line {e.lineno} column "
-                             f"{e.colno}), received {_clip(value)!r}; expected e.g. "
-                             f"{_TF_CONFIG_EXAMPLE}") from None
-        except RecursionError:
-            raise ValueError(f"TF_CONFIG is nested too deeply to parse (more than "
-                             f"{_MAX_DEPTH} levels are never needed), received "
-                             f"{_clip(value)!r}") from None
-    elif isinstance(value, Mapping):
-        data = dict(value)
-    else:
-        raise ValueError(f"TF_CONFIG must be a JSON string or a mapping, received "
-                         f"{type(value).__name__}")
-    depth = _depth(data)
-    if depth > _MAX_DEPTH:
-        raise ValueError(f"TF_CONFIG is nested {depth} levels deep; its schema needs at most "
-                         f"{_MAX_DEPTH} (cluster -> job -> address list), e.g. "
-                         f"{_TF_CONFIG_EXAMPLE}")
-    if not isinstance(data, dict):
-        raise ValueError(f"TF_CONFIG must be a JSON object with 'cluster' and 'task', received "
-                         f"{type(data).__name__}")
-    for key in ("cluster", "task"):
-        if key not in data:
-            raise ValueError(f"TF_CONFIG has no {key!r} key (keys: {sorted(data)}); expected "
-                             f"e.g. {_TF_CONFIG_EXAMPLE}")
-    cluster = data["cluster"]
-    if not isinstance(cluster, dict) or not cluster:
-        raise ValueError(f"TF_CONFIG 'cluster' must map job names to address lists, received "
-                         f"{_clip(json.dumps(cluster))}")
-    clean: dict[str, list[str]] = {}
-    seen: dict[str, str] = {}
-    for job, addresses in cluster.items():
-        if job not in _JOBS:
-            raise ValueError(f"TF_CONFIG cluster job {job!r} is unknown; jobs are {_JOBS}")
-        if isinstance(addresses, str) or not isinstance(addresses, list) or not addresses:
-            raise ValueError(f"TF_CONFIG cluster[{job!r}] must be a non-empty list of "
-                             f"'host:port' strings, received {addresses!r}")
-        for i, address in enumerate(addresses):
-            _split_address(address, f"TF_CONFIG cluster[{job!r}][{i}]")
-            if address in seen:
-                raise ValueError(f"TF_CONFIG: address {address!r} appears twice ({seen[address]} "
-                                 f"and cluster[{job!r}][{i}]); every task needs its own port")
-            seen[address] = f"cluster[{job!r}][{i}]"
-        clean[job] = list(addresses)
-    if len(clean.get("chief", [])) > 1:
-        raise ValueError(f"TF_CONFIG: at most one chief, received {clean['chief']}")
-    task = data["task"]
-    if not isinstance(task, dict):
-        raise ValueError(f"TF_CONFIG 'task' must be an object like "
-                         f'{{"type": "worker", "index": 0}}, received {task!r}')
-    for key in ("type", "index"):
-        if key not in task:
-            raise ValueError(f"TF_CONFIG 'task' has no {key!r} key, received {task!r}; expected "
-                             f'e.g. {{"type": "worker", "index": 0}}')
-    task_type, index = task["type"], task["index"]
-    if not isinstance(task_type, str):
-        raise ValueError(f"TF_CONFIG task type must be a job name string such as 'worker', "
-                         f"received {task_type!r}")
-    for key in ("rpc_layer", "environment"):
-        if key in data and not isinstance(data[key], str):
-            raise ValueError(f"TF_CONFIG {key!r} must be a string, received {data[key]!r}")
-    if task_type not in clean:
-        raise ValueError(f"TF_CONFIG task type {task_type!r} is not a job of the cluster "
-                         f"({sorted(clean)})")
-    if isinstance(index, bool) or not isinstance(index, int) or not \
-            0 <= index < len(clean[task_type]):
-        raise ValueError(f"TF_CONFIG task index must be an int in [0, "
-                         f"{len(clean[task_type])}) for job {task_type!r}, received {index!r}")
-    return TFConfig(cluster=clean, task_type=task_type, task_index=index)
-
-
-def _split_address(address: Any, where: str) -> tuple[str, int]:
-    if not isinstance(address, str) or ":" not in address:
-        raise ValueError(f"{where} must be a 'host:port' string, received {address!r}")
-    host, _, port = address.rpartition(":")
-    if not host or not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
-        raise ValueError(f"{where} must be 'host:port' with a port in 1-65535, received "
-                         f"{address!r}")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not _HOST.fullmatch(host):
-        raise ValueError(f"{where}: the host must be a name or IP address (letters, digits, "
-                         f"'.', '-', '_', or an IPv6 address in brackets), received {address!r}")
-    return host, int(port)
-
-
-def _depth(obj: Any) -> int:
-    """Nesting depth of parsed JSON (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(obj, 0)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if level > _MAX_DEPTH:
-            break
-        children = item.values() if isinstance(item, dict) else \
-            item if isinstance(item, (list, tuple)) else ()
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _clip(text: str, n: int = 120) -> str:
-    return text if len(text) <= n else text[:n] + "..."
+__all__ = ["DEFAULT_STARTUP_TIMEOUT", "STRATEGY_KINDS", "TFConfig", "check_port_free",
+           "distribute_dataset", "free_port", "free_ports", "is_chief", "is_multi_worker",
+           "make_strategy", "maybe_scope", "parse_tf_config", "split_cpu",
+           "startup_timeout_seconds", "wait_for_peers", "worker_name"]
 
 
 # ---------------------------------------------------------------------------------- ports
@@ -230,134 +63,6 @@ def free_ports(n: int = 1, host: str = "127.0.0.1") -> list[int]:
 def free_port(host: str = "127.0.0.1") -> int:
     """One port that was free a moment ago (see :func:`free_ports`)."""
     return free_ports(1, host)[0]
-
-
-# ------------------------------------------------------------------------------ start-up
-DEFAULT_STARTUP_TIMEOUT = 300.0
-_HELLO = "tlcore-rendezvous 1"
-
-
-def startup_timeout_seconds(value: float | None = None) -> float:
-    """``value``, else ``$TLCORE_STARTUP_TIMEOUT``, else 300 s; must be a finite number > 0."""
-    source = "startup_timeout"
-    if value is None:
-        raw = os.environ.get("TLCORE_STARTUP_TIMEOUT", "").strip()
-        if not raw:
-            return DEFAULT_STARTUP_TIMEOUT
-        source = "TLCORE_STARTUP_TIMEOUT"
-        try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"TLCORE_STARTUP_TIMEOUT must be a number of seconds > 0, received "
-                             f"{raw!r}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-            not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{source} must be a finite number of seconds > 0, received {value!r}")
-    return float(value)
-
-
-def wait_for_peers(config: TFConfig, timeout: float) -> None:
-    """Return once every training task of ``config`` has called this, or raise TimeoutError.
-
-    The leader (the chief, else worker 0) listens on its own TF_CONFIG port (TensorFlow has not
-    bound it yet) until every other task has said hello, then tells each to go on and closes
-    it; the others retry connecting until the deadline. A peer that never starts thus fails
-    every task after ``timeout`` seconds, with its name and address, instead of a hang.
-    """
-    tasks = [(job, i, a) for job in ("chief", "worker") for i, a in
-             enumerate(config.cluster.get(job, []))]
-    if len(tasks) < 2:
-        return
-    deadline = time.monotonic() + timeout
-    me = (config.task_type, config.task_index)
-    leader = tasks[0]
-    if me == leader[:2]:
-        _lead(config.address, {f"{job} {i}": a for job, i, a in tasks[1:]}, deadline, timeout)
-    else:
-        _follow(f"{me[0]} {me[1]}", leader, deadline, timeout)
-
-
-def _lead(address: str, waiting: dict[str, str], deadline: float, timeout: float) -> None:
-    host, port = _split_address(address, "TF_CONFIG (this task's address)")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    conns = []
-    try:
-        with socket.create_server(("", port), family=family, backlog=len(waiting) + 4) as srv:
-            while waiting:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    missing = ", ".join(f"{k} ({a})" for k, a in waiting.items())
-                    raise TimeoutError(
-                        f"multi-worker start-up: {missing} did not start within {timeout:g} s "
-                        f"(this chief listens on {address}); start fit on every task of "
-                        f"TF_CONFIG's cluster, or raise make_strategy(startup_timeout=...) / "
-                        f"$TLCORE_STARTUP_TIMEOUT")
-                srv.settimeout(min(remaining, 1.0))
-                try:
-                    conn, _ = srv.accept()
-                except (socket.timeout, InterruptedError):
-                    continue
-                conn.settimeout(5.0)
-                try:
-                    words = _read_line(conn).split()
-                except OSError:
-                    conn.close()
-                    continue
-                key = " ".join(words[-2:])
-                if " ".join(words[:-2]) == _HELLO and key in waiting:
-                    del waiting[key]
-                    conns.append(conn)
-                else:  # a stray connection: not ours
-                    conn.close()
-            for conn in conns:
-                conn.sendall(b"go\n")
-            # The followers close first, so no TIME_WAIT holds this port for TensorFlow.
-            for conn in conns:
-                with contextlib.suppress(OSError):
-                    conn.recv(1)
-    finally:
-        for conn in conns:
-            conn.close()
-
-
-def _follow(me: str, leader: tuple[str, int, str], deadline: float, timeout: float) -> None:
-    job, index, address = leader
-    host, port = _split_address(address, f"TF_CONFIG cluster[{job!r}][{index}]")
-    answered = False
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            why = ("answered, but not every task of the cluster started" if answered else
-                   "did not answer")
-            raise TimeoutError(f"multi-worker start-up: {me} waited {timeout:g} s and the "
-                               f"{job} {index} at {address} {why}; start fit on every task of "
-                               f"TF_CONFIG's cluster, or raise make_strategy(startup_timeout="
-                               f"...) / $TLCORE_STARTUP_TIMEOUT")
-        try:
-            conn = socket.create_connection((host, port), timeout=min(remaining, 2.0))
-        except OSError:
-            time.sleep(min(0.2, max(remaining, 0)))
-            continue
-        with conn:
-            try:
-                conn.sendall(f"{_HELLO} {me}\n".encode())
-                answered = True
-                conn.settimeout(max(deadline - time.monotonic(), 0.01))
-                if _read_line(conn) == "go":
-                    return
-            except OSError:
-                pass
-        time.sleep(0.2)
-
-
-def _read_line(conn: socket.socket, limit: int = 256) -> str:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(64)
-        if not chunk or len(data) > limit:
-            raise ConnectionError("rendezvous: connection closed mid-line")
-        data += chunk
-    return data.decode("ascii", "replace").strip()
 
 
 # ------------------------------------------------------------------------------ strategies
@@ -400,7 +105,7 @@ def make_strategy(kind: str | None = "mirrored", *, devices: Sequence[str] | Non
         if config.task_type not in ("chief", "worker"):
             raise ValueError(f"TF_CONFIG task type {config.task_type!r} does not train; run fit "
                              f"on the 'chief' and 'worker' tasks")
-        _, port = _split_address(config.address, "TF_CONFIG (this task's address)")
+        _, port = split_address(config.address, "TF_CONFIG (this task's address)")
         try:
             check_port_free(port)
         except OSError as e:
