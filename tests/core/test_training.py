@@ -358,3 +358,30 @@ def test_progress_bar_is_silent_when_stderr_is_not_a_terminal(mnist, capsys):
     tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:300], y[:300], batch_size=100,
                  n_epoch=1, eval_train=False, progress=True)
     assert "Epoch 1/1" not in capsys.readouterr().err
+
+
+def test_fit_accepts_tensorlayer_positional_arguments(mnist):
+    """TensorLayer 1.x order: network, train_op, cost, X_train, y_train, acc, batch_size,
+    n_epoch, print_freq, X_val, y_val, eval_train."""
+    X, y, Xv, yv = mnist
+    h = tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:300], y[:300], acc, 100, 2, 1,
+                     Xv[:100], yv[:100], False)
+    assert h.epochs == [1, 2] and h.val_acc[1] is not None and h.train_acc == [None, None]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seed": -1}, r"seed must be an int >= 0"),
+    ({"seed": 1.5}, r"seed must be an int >= 0"),
+    ({"eval_freq": 0}, r"eval_freq must be a positive int"),
+    ({"steps_per_call": True}, r"steps_per_call must be a positive int"),
+    ({"batch_size": np.int64(0)}, r"batch_size must be a positive int, received 0"),
+], ids=["seed-negative", "seed-float", "eval_freq", "steps_per_call-bool", "numpy-zero"])
+def test_options_are_validated_before_anything_runs(mnist, kwargs, match):
+    X, y, _, _ = mnist
+    net = mlp()
+    before = weights(net)
+    with pytest.raises(ValueError, match=r"fit: " + match):
+        tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X[:100], y[:100], n_epoch=1,
+                     progress=False, **kwargs)
+    for a, b in zip(before, weights(net)):
+        np.testing.assert_array_equal(a, b)
