@@ -222,3 +222,10 @@ def test_predict_feeds_a_fixed_batch_size_exactly():
     assert tl.utils.predict(net, X[:7]).shape == (7, 5, 5, 3)
     with pytest.raises(ValueError, match=r"fixed batch size of 8, received batch_size=5"):
         tl.utils.predict(net, X, batch_size=5)
+
+
+def test_steps_per_epoch_with_arrays_is_refused(mnist):
+    X, y, _, _ = mnist
+    with pytest.raises(ValueError, match=r"steps_per_epoch applies to a batch source"):
+        tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), tl.cost.cross_entropy, X, y,
+                     n_epoch=1, progress=False, steps_per_epoch=3)

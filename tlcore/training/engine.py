@@ -85,6 +85,9 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
         stream = Stream(X_train, network, "X_train", what, o.steps_per_epoch)
         spec = stream.spec()
     else:
+        if o.steps_per_epoch is not None:
+            raise ValueError(f"{what}: steps_per_epoch applies to a batch source (y_train=None); "
+                             f"with arrays an epoch is one pass over X_train")
         X, y, n = to_tensors(network, X_train, y_train, "X_train", "y_train")
         if n == 0:
             raise ValueError(f"{what}: X_train holds no samples")
