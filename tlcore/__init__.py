@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tlcore._log import logger, set_verbosity
+from tlcore._log import logger, set_verbosity, show_logs
 from tlcore._version import __version__
 
 __all__ = [
@@ -19,18 +19,24 @@ __all__ = [
     "alphas_like",
     "array_ops",
     "cost",
+    "decorators",
     "files",
     "initializers",
     "iterate",
     "layers",
     "logger",
+    "logging",
+    "optimizers",
     "plugins",
     "set_verbosity",
+    "show_logs",
     "utils",
+    "vis",
+    "visualize",
 ]
 
-_SUBMODULES = {"activation", "array_ops", "cost", "files", "initializers", "iterate", "layers",
-               "plugins", "utils"}
+_SUBMODULES = {"activation", "array_ops", "cost", "decorators", "files", "initializers", "iterate",
+               "layers", "logging", "optimizers", "plugins", "utils", "visualize"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 

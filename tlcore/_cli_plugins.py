@@ -8,33 +8,69 @@ plugin failed or is incompatible (so a plugin's CI can run ``tlcore plugins``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import warnings
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 from tlcore.plugins import PluginWarning, get_registry
 from tlcore.plugins._known import KNOWN
-from tlcore.plugins._registry import CORE, FAILED, INCOMPATIBLE, LOADED, PluginInfo, Registry
+from tlcore.plugins._policy import STRICT_VAR, strict_mode
+from tlcore.plugins._registry import (CORE, FAILED, INCOMPATIBLE, LOADED, PluginInfo, Registry,
+                                      install_hint)
 
-_STRICT = "TLCORE_STRICT_PLUGINS"
+_T = TypeVar("_T")
 
 
-def _load_lenient(reg: Registry) -> bool:
+@contextlib.contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """Send whatever plugin code prints (Python or C level) to stderr meanwhile, so that it
+    cannot corrupt a listing on stdout (``--json`` output is parsed by programs)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        saved = os.dup(1)  # the process's stdout, whatever sys.stdout is at the moment
+        os.dup2(2, 1)
+    except OSError:  # no file descriptors (an embedded interpreter)
+        saved = -1
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    finally:
+        sys.stderr.flush()
+        if saved >= 0:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def _guarded(fn: Callable[[], _T]) -> _T:
+    with _stdout_to_stderr():
+        return fn()
+
+
+def _load_lenient(reg: Registry) -> tuple[bool, list[str]]:
     """Load the registry with strict mode off (a listing must show every plugin); return
-    whether strict mode was asked for."""
-    strict = os.environ.get(_STRICT, "").strip().lower() in {"1", "true", "yes", "on"}
-    saved = os.environ.pop(_STRICT, None)
+    whether strict mode was asked for and the environment's problems (printed to stderr)."""
+    saved = os.environ.pop(STRICT_VAR, None)
     try:
         with warnings.catch_warnings():
             # The listing shows each problem in its status and error columns.
             warnings.simplefilter("ignore", PluginWarning)
-            reg.load()
+            _guarded(reg.load)
     finally:
         if saved is not None:
-            os.environ[_STRICT] = saved
-    return strict
+            os.environ[STRICT_VAR] = saved
+    problems = list(reg.problems)
+    strict = strict_mode(problems)
+    for problem in problems:
+        print(f"tlcore: warning: {problem}", file=sys.stderr)
+    for info in reg.shadowed():
+        print(f"tlcore: warning: plugin {info.name!r} of {info.distribution} {info.version} "
+              f"was not loaded ({info.status}), another plugin has that name"
+              + (f": {info.error}" if info.error else ""), file=sys.stderr)
+    return strict, problems
 
 
 def _table(rows: Sequence[Sequence[str]], header: Sequence[str]) -> list[str]:
@@ -54,7 +90,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     objects with the keys ``name, distribution, version, status, error, provides``.
     """
     reg = get_registry()
-    strict = _load_lenient(reg)
+    strict, problems = _load_lenient(reg)
+    if getattr(args, "check", False):
+        return _check(reg, problems)
     # The core first, then by name: discovery order depends on sys.path.
     infos = sorted(reg.plugins(), key=lambda i: (i.name != CORE, i.name))
     if args.json:
@@ -70,12 +108,31 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             if args.all:
                 for kind, names in info.provides.items():
                     print(f"    {kind}: {', '.join(names)}")
-    bad = [i.name for i in reg.plugins() if i.status in (FAILED, INCOMPATIBLE)]
-    if strict and bad:
-        print(f"tlcore: {_STRICT} is set and these plugins did not load: {', '.join(bad)}",
-              file=sys.stderr)
+    bad = [i.name for i in (*reg.plugins(), *reg.shadowed())
+           if i.status in (FAILED, INCOMPATIBLE)]
+    if strict and (bad or problems):
+        what = (f"these plugins did not load: {', '.join(bad)}" if bad
+                else "the environment has problems (see the warnings above)")
+        print(f"tlcore: {STRICT_VAR} is set and {what}", file=sys.stderr)
         return 1
     return 0
+
+
+def _check(reg: Registry, problems: list[str]) -> int:
+    """``tlcore plugins --check``: import every registered target and validate it (a layer is
+    a ``tlcore.layers.Layer`` subclass, a helper/dataset/example callable). One line per
+    problem on stderr; exit 1 when any target, plugin or environment value is wrong."""
+    failures = _guarded(reg.check)
+    bad = [i for i in (*reg.plugins(), *reg.shadowed()) if i.status in (FAILED, INCOMPATIBLE)]
+    for info in bad:
+        print(f"tlcore: plugin {info.name!r} ({info.distribution} {info.version}) is "
+              f"{info.status}: {info.error}", file=sys.stderr)
+    for _entry, error in failures:
+        print(f"tlcore: {error}", file=sys.stderr)
+    n = sum(len(reg.entries(k)) for k in ("layers", "modules", "datasets", "examples"))
+    print(f"checked {n} registered names of {len(reg.plugins())} plugins: "
+          f"{len(failures)} failed")
+    return 1 if failures or bad or problems else 0
 
 
 def cmd_layers(args: argparse.Namespace) -> int:
@@ -125,4 +182,5 @@ def _hint_missing(reg: Registry, pattern: str, shown: set[str], *, quiet: bool) 
         if name not in shown and dist not in loaded and fnmatch.fnmatchcase(name.lower(), pat):
             missing.setdefault(dist, []).append(name)
     for dist, names in sorted(missing.items()):
-        print(f"not installed: {', '.join(sorted(names))} (pip install {dist})", file=sys.stderr)
+        print(f"not installed: {', '.join(sorted(names))} ({install_hint(dist)})",
+              file=sys.stderr)

@@ -11,17 +11,22 @@ import argparse
 import os
 import platform
 import sys
+import tempfile
 import time
 import warnings
 from typing import Any
 
+from tlcore.cli import ArgumentParser, UsageError
 from tlcore.plugins import UnknownNameError, get_registry
+
+#: ``--seed`` must fit numpy's and TensorFlow's seeds.
+_MAX_SEED = 2**32 - 1
 
 
 def _common_parser() -> argparse.ArgumentParser:
     # The options of 'tlcore run' again: argparse hands everything after the example name to
     # ``extra``, so 'tlcore run mnist-mlp --epochs 40' is re-read here.
-    p = argparse.ArgumentParser(add_help=False)
+    p = ArgumentParser(prog="tlcore run", add_help=False)
     p.add_argument("--epochs", type=int, default=argparse.SUPPRESS)
     p.add_argument("--batch-size", type=int, default=argparse.SUPPRESS)
     p.add_argument("--seed", type=int, default=argparse.SUPPRESS)
@@ -42,17 +47,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     for key, value in vars(known).items():
         setattr(args, key, value)
     args.extra = rest
-    for opt in ("epochs", "batch_size"):
-        value = getattr(args, opt, None)
-        if value is not None and value < 1:
-            print(f"tlcore run: --{opt.replace('_', '-')} must be >= 1, received {value}",
-                  file=sys.stderr)
-            return 2
+    _check_options(args)
     try:
         main = get_registry().get("examples", args.example)
     except UnknownNameError as e:
-        print(f"tlcore run: {e}", file=sys.stderr)
-        return 2
+        raise UsageError(str(e)) from e
     if args.quiet:
         os.environ["TLCORE_PROGRESS"] = "0"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter
@@ -78,6 +77,43 @@ def cmd_run(args: argparse.Namespace) -> int:
             parts.append(f"model saved to {result['model']}")
         print("; ".join(parts), flush=True)
     return code
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Refuse bad common options before anything runs (nothing is written)."""
+    for opt in ("epochs", "batch_size"):
+        value = getattr(args, opt, None)
+        if value is not None and value < 1:
+            raise UsageError(f"--{opt.replace('_', '-')} must be >= 1, received "
+                             f"{value}")
+    seed = getattr(args, "seed", None)
+    if seed is not None and not 0 <= seed <= _MAX_SEED:
+        raise UsageError(f"--seed must be in [0, {_MAX_SEED}], received {seed}")
+    data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise UsageError(f"--data-dir {data_dir!r} "
+                         + ("is not a directory" if os.path.exists(data_dir)
+                            else "does not exist"))
+    env = os.environ.get("TLCORE_DATA_DIR")
+    if data_dir is None and env and os.path.exists(env) and not os.path.isdir(env):
+        raise UsageError(f"$TLCORE_DATA_DIR {env!r} is a file, not a directory")
+    _check_writable(getattr(args, "out", None) or "out")
+
+
+def _check_writable(out: str) -> None:
+    """``--out`` (or the folder that would hold it) must be a writable directory."""
+    path = os.path.abspath(out)
+    probe = path
+    while not os.path.exists(probe):
+        probe = os.path.dirname(probe)
+    if not os.path.isdir(probe):
+        raise UsageError(f"--out {out!r}: {probe!r} is a file, not a directory")
+    try:  # os.access says yes to root even on a read-only file system: really try
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as e:
+        raise UsageError(f"--out {out!r}: {probe!r} is not writable "
+                         f"({e.strerror or e})") from e
 
 
 def _make_strategy(args: argparse.Namespace) -> Any:
@@ -188,6 +224,8 @@ def cmd_info(args: argparse.Namespace) -> int:
         from tlcore.files._datasets import get_data_dir
 
         data_dir = get_data_dir(None, create=False)
+    except OSError as e:  # e.g. $TLCORE_DATA_DIR names a file: show it, info must not fail
+        data_dir = f"unusable: {e}"
     except (ImportError, AttributeError):  # pragma: no cover - files not installed
         data_dir = os.environ.get("TLCORE_DATA_DIR", "(default)")
     print(f"data dir {data_dir} (set with --data-dir or $TLCORE_DATA_DIR)")

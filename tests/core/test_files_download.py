@@ -265,7 +265,9 @@ def test_unsafe_tar_from_server_refused(server, tmp_path):
         tl.files.maybe_download_and_extract("evil.tar.gz", str(work), f"{server.url}/", extract=True,
                                             backoff=0.01)
     assert not (tmp_path / "evil.txt").exists()
-    assert listing(work) == ["evil.tar.gz"]  # no extraction marker: it is not reported done
+    # Downloaded without a sha256 and unsafe: deleted (with its record), so the next call
+    # downloads it again; no extraction marker, nothing reported done.
+    assert listing(work) == []
 
 
 def test_unsafe_zip_refused(tmp_path):
@@ -285,3 +287,13 @@ def test_zip_extracts(tmp_path):
         zf.writestr("d/x.txt", "1")
     assert tl.files.extract_archive(str(archive)) == ["d"]
     assert (tmp_path / "d" / "x.txt").read_text() == "1"
+
+
+def test_fetch_passes_timeout_and_deadline_on(server, tmp_path):
+    data = payload(2000)
+    server.files["/blob.bin"] = data
+    with pytest.raises(ValueError, match="deadline must be a finite number of seconds > 0"):
+        tl.files.fetch(spec_for(server, data=data), tmp_path, deadline=-1)
+    assert server.requests == [] and not (tmp_path / "toy").exists()  # nothing created
+    tl.files.fetch(spec_for(server, data=data), tmp_path, timeout=5, deadline=30)
+    assert (tmp_path / "toy" / "blob.bin").read_bytes() == data

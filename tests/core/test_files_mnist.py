@@ -123,3 +123,12 @@ def test_fashion_mnist_spec_has_published_checksums():
     spec = tl.files.get_dataset_spec("fashion_mnist")
     assert [f.size for f in spec.files] == [26421880, 29515, 4422102, 5148]
     assert all(len(f.sha256) == 64 and len(f.urls) >= 2 for f in spec.files)
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_path_that_is_not_a_folder_is_an_error_not_the_shipped_copy(tmp_path, kind):
+    path = tmp_path / "mnist-typo"
+    if kind == "file":
+        path.write_text("x")
+    with pytest.raises(FileNotFoundError, match=r"mnist-typo' (does not exist|is not a direc)"):
+        tl.files.load_mnist_dataset(path=str(path))

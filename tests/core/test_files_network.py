@@ -92,8 +92,9 @@ def test_missing_plugin_gives_registry_error(tmp_path, monkeypatch):
         back = tl.files.load_network(path)  # with the plugin it loads
         np.testing.assert_array_equal(back(x_batch()), net(x_batch()))
     # Without the plugin: the registry's error, plus which layer of the file needs it.
-    with pytest.raises(UnknownNameError, match=r"layer 'scaled' needs layer class 'ScaledDense' "
-                                               r"\(saved from plugin 'scaling'\).*no plugin "
+    with pytest.raises(UnknownNameError, match=r"layer entry 1 \('scaled'\) needs layer class "
+                                               r"'ScaledDense' \(saved from plugin 'scaling'\).*"
+                                               r"no plugin "
                                                r"registers a layer named 'ScaledDense'"):
         tl.files.load_network(path)
     # For a name an official plugin provides, the hint says what to install.

@@ -95,3 +95,15 @@ def test_conv_and_integer_embedding_inputs():
 def test_bad_arguments_name_the_layer(kwargs, match):
     with pytest.raises(ValueError, match=r"KerasLayer 'k'.*" + match):
         KerasLayer(InputLayer([None, 4]), name="k", **kwargs)
+
+
+def test_a_function_returning_a_keras_model_is_called_with_keras_args():
+    def small_model(units):
+        return keras.Sequential([keras.layers.Dense(units, activation="relu"),
+                                 keras.layers.Dense(2)])
+
+    net = KerasLayer(InputLayer([None, 4]), small_model, {"units": 3}, name="m")
+    assert net.output_shape == (None, 2) and net.count_params() == 4 * 3 + 3 + 3 * 2 + 2
+    with pytest.raises(ValueError, match=r"KerasLayer 'bad': keras_layer <lambda>\(\*\*keras_args"
+                                         r"\) must return a Keras layer or model, received int"):
+        KerasLayer(InputLayer([None, 4]), lambda: 3, name="bad")

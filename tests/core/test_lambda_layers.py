@@ -60,3 +60,16 @@ def test_serialization_is_refused_clearly():
 def test_bad_arguments_name_the_layer(kwargs, match):
     with pytest.raises(ValueError, match=r"LambdaLayer 'lam'.*" + match):
         LambdaLayer(InputLayer([None, 3]), name="lam", **kwargs)
+
+
+def test_a_function_that_creates_keras_layers_is_refused_with_the_fix():
+    import keras
+
+    def block(x):  # TensorLayer 1.x's importer idiom: new Keras layers on every call
+        return keras.layers.Dense(3)(x)
+
+    with pytest.raises(ValueError, match=r"LambdaLayer 'blk': fn 'block' creates variables each "
+                                         r"time it runs.*keras\.Sequential"):
+        LambdaLayer(InputLayer([None, 4]), fn=block, name="blk")
+    net = LambdaLayer(InputLayer([None, 4]), keras.Sequential([keras.layers.Dense(3)]), name="s")
+    assert net.count_params() == 15

@@ -233,22 +233,32 @@ def test_core_layers_network_saves_as_json_and_rebuilds():
     assert list(other.all_drop) == ["b"]
 
 
-def test_info_lines_are_shown_by_default_when_logging_is_not_configured():
-    """TensorLayer printed its build and print_params lines; tlcore shows them on stderr unless
-    the application configured logging (then they only propagate, never twice)."""
+def test_info_lines_are_shown_by_show_logs_and_the_cli_not_by_the_library():
+    """TensorLayer printed its build and print_params lines. tlcore, a library, adds only a
+    NullHandler; ``tl.show_logs()`` (what the ``tlcore`` command calls) shows them in one
+    format, which a root handler added later (``logging.basicConfig``) does not change."""
     import subprocess
     import sys
 
     code = ("import tlcore as tl\n"
             "net = tl.layers.InputLayer([None, 4], name='input')\n"
             "net = tl.layers.DenseLayer(net, n_units=3, name='d')\n"
+            "import logging; logging.basicConfig()\n"
+            "net = tl.layers.DenseLayer(net, n_units=2, name='e')\n"
             "net.print_params(False)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "tlcore:Instantiate DenseLayer d: 3, identity" in out.stderr
-    assert "num of params: 15" in out.stderr
-    configured = subprocess.run(
-        [sys.executable, "-c", "import logging; logging.basicConfig()\n" + code],
-        capture_output=True, text=True, timeout=120)
-    # The application's handler formats the line; tlcore's own handler stays silent.
-    assert configured.stderr.count("Instantiate DenseLayer d: 3, identity") == 1
-    assert "INFO:tlcore:Instantiate DenseLayer d" in configured.stderr
+
+    def run(prefix: str) -> str:
+        return subprocess.run([sys.executable, "-c", prefix + code], capture_output=True,
+                              text=True, timeout=120).stderr
+
+    silent = run("")
+    assert "Instantiate" not in silent and "num of params" not in silent
+    shown = run("import tlcore; tlcore.show_logs()\n").splitlines()
+    assert "Instantiate DenseLayer d: 3, identity" in shown
+    assert "Instantiate DenseLayer e: 2, identity" in shown  # same format after basicConfig
+    assert "  num of params: 23" in shown
+    assert not [line for line in shown if "INFO:tlcore" in line]
+    configured = run("import logging; logging.basicConfig(level=logging.INFO)\n")
+    # The application's handler formats the line; tlcore adds none of its own.
+    assert configured.count("Instantiate DenseLayer d: 3, identity") == 1
+    assert "INFO:tlcore:Instantiate DenseLayer d" in configured

@@ -155,3 +155,13 @@ def test_pretrain_rejects_an_unknown_denoise_layer(pixels):
 
 def test_registered_as_a_core_layer():
     assert tl.layers.ReconLayer is ReconLayer
+
+
+def test_x_recon_may_be_what_the_input_layer_was_built_from():
+    # TensorLayer 1.11: ReconLayer(net, x_recon=x, ...) with x the network's placeholder
+    x = tf.TensorSpec((None, 784), tf.float32)
+    net = tl.layers.DenseLayer(tl.layers.InputLayer(x, name="input"), n_units=196,
+                               act=tf.nn.sigmoid, name="dense2")
+    recon = ReconLayer(net, x_recon=x, n_units=784, act=tf.nn.sigmoid, name="recon")
+    assert recon.x_recon is None  # the network input
+    assert (len(recon.all_layers), len(recon.all_params), recon.count_params()) == (3, 4, 308308)

@@ -92,8 +92,8 @@ def test_tile_matches_numpy():
 @pytest.mark.parametrize("make, match", [
     (lambda: FlattenLayer(InputLayer([None]), name="f"), r"FlattenLayer 'f'.*rank >= 2.*\(None,\)"),
     (lambda: FlattenLayer(InputLayer([None, None, 3]), name="f"), r"FlattenLayer 'f'.*known"),
-    (lambda: ReshapeLayer(InputLayer([None, 6]), shape=(-1, 4), name="r"),
-     r"ReshapeLayer 'r'.*cannot reshape.*\(None, 6\).*\(-1, 4\)"),
+    (lambda: ReshapeLayer(InputLayer([3, 5]), shape=(-1, 4), name="r"),
+     r"ReshapeLayer 'r'.*cannot be applied to input of shape \(3, 5\)"),
     (lambda: ReshapeLayer(InputLayer([None, 6]), shape=(-1, -1), name="r"),
      r"ReshapeLayer 'r'.*at most one -1"),
     (lambda: ReshapeLayer(InputLayer([None, 6]), shape="6", name="r"),
@@ -113,3 +113,21 @@ def test_tile_matches_numpy():
 def test_bad_arguments_name_the_layer(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_reshape_may_move_dims_into_the_batch():
+    # TensorLayer 1.11 built (-1, 5) on (None, 20, 5): 20 rows per example
+    net = ReshapeLayer(InputLayer([None, 20, 5]), (-1, 5))
+    assert net.output_shape == (None, 5)
+    x = np.arange(2 * 20 * 5, dtype=np.float32).reshape(2, 20, 5)
+    np.testing.assert_array_equal(net(x), x.reshape(40, 5))
+    # (-1, 4) on (None, 6): valid for an even batch, as tf.reshape decides at run time
+    assert ReshapeLayer(InputLayer([None, 6]), (-1, 4))(np.ones((2, 6), np.float32)).shape == (3, 4)
+
+
+def test_tile_minus_one_keeps_the_dim():
+    # 1.11 built TileLayer(net, [-1, 1, 3]); TensorFlow refuses -1 when run, tlcore reads it as 1
+    net = TileLayer(InputLayer([None, 4, 1]), [-1, 1, 3])
+    assert net.output_shape == (None, 4, 3)
+    x = np.arange(8, dtype=np.float32).reshape(2, 4, 1)
+    np.testing.assert_array_equal(net(x), np.tile(x, (1, 1, 3)))

@@ -68,15 +68,26 @@ class _Sel(Layer):
     ({"layer_class": DenseLayer}, [None, 4], r"rank >= 3.*\(None, 4\)"),
     ({"layer_class": "NoSuchLayer"}, [None, 3, 4], r"unknown layer_class 'NoSuchLayer'"),
     ({"layer_class": int}, [None, 3, 4], r"single-input tlcore Layer class"),
-    ({"layer_class": DenseLayer, "layer_args": {"n_units": 2, "name": "x"}}, [None, 3, 4],
-     r"must not contain 'prev' or 'name'"),
+    ({"layer_class": DenseLayer, "layer_args": {"n_units": 2, "prev_layer": None}}, [None, 3, 4],
+     r"must not contain the parent \(prev_layer\)"),
     ({"layer_class": DenseLayer, "layer_args": {"n_unitz": 2}}, [None, 3, 4],
      r"cannot build DenseLayer with layer_args"),
     ({"layer_class": DenseLayer, "layer_args": {"n_units": 0}}, [None, 3, 4],
      r"n_units must be a positive int"),
     ({"layer_class": _Sel}, [None, 3, 4], r"call arguments \('sel',\)"),
-], ids=["rank2", "unknown_name", "not_a_layer", "name_in_args", "bad_kwarg", "bad_value",
+], ids=["rank2", "unknown_name", "not_a_layer", "parent_in_args", "bad_kwarg", "bad_value",
         "call_args"])
 def test_bad_arguments_name_the_layer(kwargs, shape, match):
     with pytest.raises(ValueError, match=r"'td'.*" + match):
         TimeDistributedLayer(InputLayer(shape), name="td", **kwargs)
+
+
+def test_inner_name_in_layer_args_names_the_variables_as_tensorlayer():
+    # TensorLayer 1.11: TimeDistributedLayer(net, DenseLayer, args={'n_units': 5, 'name': 'dense'},
+    # name='td') made variables td/dense/W and td/dense/b
+    with pytest.warns(DeprecationWarning, match="args="):
+        net = TimeDistributedLayer(InputLayer([None, 3, 4]), DenseLayer,
+                                   args={"n_units": 5, "name": "dense"}, name="td")
+    assert [net.param_name(v) for v in net.all_params] == ["td/dense/W", "td/dense/b"]
+    assert net.get_config()["layer_args"]["name"] == "dense"
+    assert net.output_shape == (None, 3, 5)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tlcore.layers.core import InputLayer
-from tlcore_nlp.layers.cells import BasicLSTMCell, LSTMStateTuple, resolve_cell
+from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, LSTMStateTuple, resolve_cell
 from tlcore_nlp.layers.rnn import RNNLayer
 
 dims = dict(b=st.integers(1, 3), t=st.integers(1, 4), f=st.integers(1, 3), h=st.integers(1, 4),
@@ -143,3 +143,9 @@ def test_cell_weights_are_not_equal_across_cells():
     b = RNNLayer(InputLayer([None, None, 2]), n_hidden=3)
     assert not np.allclose(a.cell.kernel.numpy(), b.cell.kernel.numpy())
     assert np.abs(a.cell.kernel.numpy()).max() <= 0.1
+
+
+def test_state_is_tuple_of_ported_gru_code_is_dropped_as_in_1_11():
+    layer = InputLayer([None, 3])
+    cls, args = resolve_cell(layer, "GRUCell", {"state_is_tuple": True, "activation": "relu"})
+    assert cls is GRUCell and args == {"activation": "relu"}

@@ -183,3 +183,45 @@ def test_state_variables_are_listed_apart_from_params():
     assert len(net.state_variables) == 2 * 4 + 1
     assert not params & {id(v) for v in net.state_variables}
     assert all(not v.trainable for v in net.state_variables)
+
+
+# -------------------------------------------------------- TensorLayer 1.11's signatures and counts
+def test_positional_order_is_1_11s():
+    init = tf.keras.initializers.Constant(0.01)
+    net = RNNLayer(InputLayer([None, 5, 2]), "lstm", {"forget_bias": 0.0}, 3, init, 5, None,
+                   False, True, "r")
+    assert (net.name, net.n_hidden, net.n_steps, net.return_seq_2d) == ("r", 3, 5, True)
+    assert net.cell.forget_bias == 0.0 and net.output_shape == (None, 3)
+    bi = BiRNNLayer(InputLayer([None, 5, 2]), "gru", None, 3, init, 5, None, None, 0.9, 2,
+                    False, False, "b")
+    assert (bi.name, bi.n_layer, bi.keep, bi.output_shape) == ("b", 2, (0.9, 0.9), (None, 5, 6))
+
+
+def test_bi_rnn_n_layer_2_stacks_per_direction_as_1_11():
+    """1.11 (MultiRNNCell per direction): Emb(30, 20) -> BiRNN(LSTM, 20, n_layer=2) is 9
+    arrays and 13,720 parameters; the second cell of a direction reads its own 20 outputs."""
+    net = tl.layers.EmbeddingInputlayer([10, 5], vocabulary_size=30, embedding_size=20)
+    net = BiRNNLayer(net, "BasicLSTMCell", n_hidden=20, n_steps=5, n_layer=2, name="birnn2")
+    assert len(net.all_params) == 9 and net.count_params() == 13720
+    assert [net.param_name(v) for v in net.all_params[1:]] == [
+        f"birnn2/{d}/cell_{i}/{v}" for d in ("fw", "bw") for i in (0, 1)
+        for v in ("kernel", "bias")]
+    assert tuple(net.fw_cells[1].kernel.shape) == (40, 80)
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: RNNLayer(InputLayer([None, 3, 2]), initial_state=tf.zeros([1, 4]), name="r"),
+     r"RNNLayer 'r': initial_state moved to the call: pass net\(x, initial_state=state\)"),
+    (lambda: BiRNNLayer(InputLayer([None, 3, 2]), bw_initial_state=0, name="r"),
+     r"BiRNNLayer 'r': bw_initial_state moved to the call: .*initial_state=\(fw_state, "),
+], ids=["rnn", "birnn"])
+def test_construction_time_state_says_where_it_moved(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+def test_1_11_direction_state_attributes():
+    bi = BiRNNLayer(InputLayer([None, 3, 2]), "gru", n_hidden=2)
+    bi(np.ones((1, 3, 2), np.float32))
+    np.testing.assert_array_equal(bi.fw_final_state.numpy(), bi.final_state[0].numpy())
+    np.testing.assert_array_equal(bi.bw_final_state.numpy(), bi.final_state[1].numpy())

@@ -63,3 +63,11 @@ def test_registered_in_tl_layers():
                  "AverageEmbeddingInputlayer", "Word2vecEmbeddingInputlayer", "BasicLSTMCell",
                  "GRUCell", "BasicRNNCell"]:
         assert getattr(tl.layers, name).__name__ == name
+
+
+@pytest.mark.parametrize("fn", ["retrieve_seq_length_op", "retrieve_seq_length_op2",
+                                "retrieve_seq_length_op3", "target_mask_op"])
+def test_a_placeholder_stand_in_says_lengths_go_to_the_call(fn):
+    with pytest.raises(TypeError, match=rf"{fn}: computes lengths from data, received a "
+                                        rf"TensorSpec .*net\(ids, sequence_length={fn}\(ids\)\)"):
+        getattr(tl.layers, fn)(tf.TensorSpec([32, None], tf.int64))

@@ -68,13 +68,14 @@ def fake_dist() -> Callable[..., FakeDist]:
 
 
 def write_dist(root: Path, dist: str, version: str, entry_points: dict[str, str], *,
-               requires: tuple[str, ...] = ("tlcore>=0.1",), modules: dict[str, str] | None = None) -> None:
+               requires: tuple[str, ...] = ("tlcore>=0.1",),
+               modules: dict[str, str] | None = None) -> None:
     """A fake installed distribution in ``root``: ``<dist>-<version>.dist-info`` with METADATA
     (Requires-Dist lines) and entry_points.txt (group ``tlcore.plugins``), plus module files
     (``{"pkg/mod.py": source}``)."""
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
-    meta = [f"Metadata-Version: 2.1", f"Name: {dist}", f"Version: {version}"]
+    meta = ["Metadata-Version: 2.1", f"Name: {dist}", f"Version: {version}"]
     meta += [f"Requires-Dist: {r}" for r in requires]
     (info / "METADATA").write_text("\n".join(meta) + "\n")
     eps = "".join(f"{k} = {v}\n" for k, v in entry_points.items())

@@ -30,7 +30,8 @@ def fake_registry(monkeypatch, fake_ep, fake_dist):
     reg = Registry(entry_points=lambda: [
         fake_ep("good", layers_plugin(GoodLayer="nowhere_xyz.layers:GoodLayer", Clash=Foo),
                 dist=fake_dist("tlcore-good", "1.2")),
-        fake_ep("broken", exc=ImportError("No module named 'cv9'"), dist=fake_dist("tlcore-broken", "0.3")),
+        fake_ep("broken", exc=ImportError("No module named 'cv9'"),
+                dist=fake_dist("tlcore-broken", "0.3")),
         fake_ep("other", layers_plugin(Clash=Foo), dist=fake_dist("tlcore-other", "2.0")),
     ])
     monkeypatch.setattr(cli_plugins, "get_registry", lambda: reg)

@@ -24,7 +24,7 @@ def hooked(source: str) -> str:
 
 PLUGIN_MODULES = {"goodplug", "goodplug.plugin", "goodplug.layers", "brokenplug_mod",
                   "hookplug_mod", "oldplug_mod", "clasha_mod", "clashb_mod", "tlcore_maxout",
-                  "tlcore_vision", "tlcore_nlp", "tlcore_rl", "tlcore._core_plugin"}
+                  "tlcore_vision", "tlcore_nlp", "tlcore_rl", "tlcore.plugins._core"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,8 @@ def site(tmp_path_factory):
         "goodplug/plugin.py": hooked("""
             @hookimpl
             def register_layers(register):
-                register("GoodLayer", "goodplug.layers:GoodLayer", aliases=("Good",))
+                # helper=True: a plain class (a real Layer would import TensorFlow here)
+                register("GoodLayer", "goodplug.layers:GoodLayer", aliases=("Good",), helper=True)
 
             @hookimpl
             def register_datasets(register):
@@ -62,7 +63,8 @@ def site(tmp_path_factory):
                 raise KeyError("hook exploded")
             """)})
     write_dist(root, "oldplug", "0.0.1", {"old": "oldplug_mod"}, requires=("tlcore<0.1",),
-               modules={"oldplug_mod.py": "raise RuntimeError('an incompatible plugin must not be imported')\n"})
+               modules={"oldplug_mod.py":
+                        "raise RuntimeError('an incompatible plugin must not be imported')\n"})
     for x in "ab":
         write_dist(root, f"clash{x}", "1.0", {f"clash{x}": f"clash{x}_mod"}, modules={
             f"clash{x}_mod.py": hooked(f"""
@@ -71,7 +73,7 @@ def site(tmp_path_factory):
 
                 @hookimpl
                 def register_layers(register):
-                    register("Clash", Clash)
+                    register("Clash", Clash, helper=True)
                 """)})
     return root
 
@@ -105,9 +107,12 @@ def test_tlcore_plugins_lists_good_and_broken_side_by_side(site):
     assert good["provides"] == {"layers": ["GoodLayer"], "modules": ["goodmod"],
                                 "datasets": ["gooddata"]}
     broken = plugins["broken"]
-    assert (broken["distribution"], broken["version"], broken["status"]) == ("brokenplug", "0.5", "failed")
-    assert "ModuleNotFoundError" in broken["error"] and "definitely_missing_dependency_xyz" in broken["error"]
-    assert plugins["hookfail"]["status"] == "failed" and "hook exploded" in plugins["hookfail"]["error"]
+    assert (broken["distribution"], broken["version"], broken["status"]) == (
+        "brokenplug", "0.5", "failed")
+    assert "ModuleNotFoundError" in broken["error"]
+    assert "definitely_missing_dependency_xyz" in broken["error"]
+    hookfail = plugins["hookfail"]
+    assert hookfail["status"] == "failed" and "hook exploded" in hookfail["error"]
     assert plugins["hookfail"]["provides"] == {}
     old = plugins["old"]
     assert old["status"] == "incompatible" and "requires tlcore<0.1" in old["error"]
@@ -196,7 +201,8 @@ def test_tlcore_layers_lists_plugin_layers_without_importing_them(site):
 def maxout_site(tmp_path_factory):
     """tlcore-maxout installed by pip from a copy of its source (no build files in the repo)."""
     src = tmp_path_factory.mktemp("maxout_src") / "tlcore-maxout"
-    shutil.copytree(MAXOUT_SRC, src, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    shutil.copytree(MAXOUT_SRC, src,
+                    ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
     target = tmp_path_factory.mktemp("maxout_site")
     proc = run_py(["-m", "pip", "install", "--no-deps", "--no-build-isolation", "--no-index",
                    "--quiet", "--disable-pip-version-check", "--target", str(target), str(src)])
@@ -205,7 +211,8 @@ def maxout_site(tmp_path_factory):
 
 
 def test_maxout_distribution_is_discovered(maxout_site):
-    proc = run_py(["-X", "importtime", "-m", "tlcore", "plugins", "--json"], pythonpath=[maxout_site])
+    proc = run_py(["-X", "importtime", "-m", "tlcore", "plugins", "--json"],
+                  pythonpath=[maxout_site])
     assert proc.returncode == 0, proc.stderr
     maxout = {p["name"]: p for p in json.loads(proc.stdout)}["maxout"]
     assert maxout == {"name": "maxout", "distribution": "tlcore-maxout", "version": "0.1.0",

@@ -11,7 +11,7 @@ import tensorflow as tf
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.helpers import check_layer
+from tlcore.testing import check_layer
 from tlcore.layers.core import InputLayer
 from tlcore.layers.dense import DenseLayer
 from tlcore_maxout.maxout import MaxoutLayer

@@ -89,3 +89,13 @@ def test_bad_offsets_name_the_layer():
         DeformableConv2d(x, Conv2d(x, 18, 3, 2), 4, (3, 3), name="d")
     with pytest.raises(TypeError, match=r"DeformableConv2d 'd'.*offset_layer"):
         DeformableConv2d(x, None, 4, name="d")
+
+
+def test_tensorlayer_positional_order_with_name_before_the_initializers():
+    x = InputLayer([None, 6, 6, 2])
+    off = Conv2d(x, 18, (3, 3), W_init="zeros", name="off")
+    net = DeformableConv2d(x, off, 4, (3, 3), tf.nn.relu, "deform", "zeros", None)
+    assert net.name == "deform" and [net.param_name(v) for v in net.all_params][-1] == (
+        "deform/W_deformableconv2d")
+    with pytest.raises(ValueError, match=r"DeformableConv2d 'bad'.*n_filter"):
+        DeformableConv2d(x, off, 0, (3, 3), None, "bad")

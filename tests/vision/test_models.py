@@ -106,3 +106,22 @@ def test_restore_params_from_save_npz_and_all_or_nothing(tmp_path):
         np.testing.assert_array_equal(v.numpy(), old)
     with pytest.raises(FileNotFoundError, match="not shipped"):
         models.restore_params(net, str(tmp_path / "missing.npz"))
+
+
+def test_tensorlayer_is_train_and_reuse_arguments():
+    # MobileNetV1(x, end_with, is_train, reuse) and SqueezeNetV1(...) in 1.11's order
+    net = models.MobileNetV1([None, 32, 32, 3], "depth1", False)
+    bn = [layer for layer in net.all_layers if type(layer).__name__ == "BatchNormLayer"]
+    assert bn and all(layer.is_train is False for layer in bn)
+    assert len(net.trainable_params) == 3  # conv, depthwise, 1x1 conv; BatchNorm frozen
+    sq = models.SqueezeNetV1([None, 64, 64, 3], "drop1", False)
+    x = np.ones((1, 64, 64, 3), np.float32)
+    np.testing.assert_allclose(sq(x, is_train=True), sq(x, is_train=False))
+    vgg = models.VGG16([None, 32, 32, 3], "conv2_1", reuse=False)
+    # 1.11's reuse=True named no network: tlcore takes the network to share
+    one = models.VGG16([1, 32, 32, 3], "conv1_2", reuse=vgg)
+    assert all(a is b for a, b in zip(one.all_params, vgg.all_params))
+    with pytest.raises(TypeError, match=r"reuse=True becomes reuse=<the first network>"):
+        models.VGG16([None, 32, 32, 3], reuse=True)
+    with pytest.raises(ValueError, match=r"MobileNetV1: is_train must be None or a bool"):
+        models.MobileNetV1([None, 32, 32, 3], is_train="yes")

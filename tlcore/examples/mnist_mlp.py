@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 
-from tlcore.examples.support import (load_mnist, logger, parse_options, save_model,
-                                     seed_everything, set_result)
+from tlcore.examples.support import (add_pictures, list_pictures, load_mnist, logger, out_dir,
+                                     parse_options, save_curves, save_model, seed_everything,
+                                     set_result)
 
 NAME = "mnist-mlp"
 #: Defaults chosen so that a 2-core CPU finishes in a few minutes with test accuracy >= 0.975.
@@ -52,15 +54,20 @@ def run(args: argparse.Namespace, name: str, description: str, dropconnect: bool
     network.print_layers()
     logger.info("learning_rate: %f", opts.lr)
     logger.info("batch_size: %d", batch_size)
-    tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy, X_train,
-                 y_train, acc=tl.cost.accuracy, batch_size=batch_size, n_epoch=epochs,
-                 print_freq=opts.print_freq, X_val=X_val, y_val=y_val, eval_train=False,
-                 seed=args.seed)
+    history = tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy,
+                           X_train, y_train, acc=tl.cost.accuracy, batch_size=batch_size,
+                           n_epoch=epochs, print_freq=opts.print_freq, X_val=X_val, y_val=y_val,
+                           eval_train=False, seed=args.seed)
     logger.info("Evaluation")
     test_acc = tl.utils.test(network, tl.cost.accuracy, X_test, y_test, batch_size=None,
                              cost=tl.cost.cross_entropy)
     set_result(args, test_acc=test_acc)
     save_model(network, args, name)
+    # TensorLayer's tutorial: the first layer's 800 features as 28x28 tiles (TL named it w1)
+    add_pictures(args, tl.vis.W(network.all_params[0], second=10, saveable=True, shape=[28, 28],
+                                name=os.path.join(out_dir(args, name), "w1")))
+    save_curves(history, args, name)
+    list_pictures(args)
     return 0
 
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import argparse
 
-from tlcore.examples.support import (load_mnist, logger, out_dir, parse_options, save_model,
-                                     seed_everything, set_result)
+from tlcore.examples.mnist_dae import pretrain_pictures
+from tlcore.examples.support import (list_pictures, load_mnist, logger, out_dir, parse_options,
+                                     save_curves, save_model, seed_everything, set_result)
 
 NAME = "mnist-sdae"
 #: The seed pretrained and fine-tuned for 100 epochs each with Adam 1e-4; with a few epochs
@@ -57,6 +58,8 @@ def main(args: argparse.Namespace) -> int:
                     batch_size=batch_size, print_freq=opts.print_freq, save=True,
                     save_name="w1pre_", optimizer=tf.keras.optimizers.Adam(opts.lr),
                     save_dir=folder, seed=args.seed)
+    # drawn now: fine-tuning changes the first layer's weights
+    pretrain_pictures(tl, recon1, X_test, args, NAME, opts.pretrain_epochs, opts.print_freq)
     logger.info("Pre-train layer 2")
     recon2.pretrain(X_train, X_val, denoise_name="denoising1", n_epoch=opts.pretrain_epochs,
                     batch_size=batch_size, print_freq=opts.print_freq, save=False,
@@ -67,13 +70,15 @@ def main(args: argparse.Namespace) -> int:
     logger.info("Fine-tune")
     logger.info("learning_rate: %f", opts.lr)
     logger.info("batch_size: %d", batch_size)
-    tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy, X_train,
-                 y_train, acc=tl.cost.accuracy, batch_size=batch_size, n_epoch=epochs,
-                 print_freq=opts.print_freq, X_val=X_val, y_val=y_val, eval_train=False,
-                 seed=args.seed)
+    history = tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy,
+                           X_train, y_train, acc=tl.cost.accuracy, batch_size=batch_size,
+                           n_epoch=epochs, print_freq=opts.print_freq, X_val=X_val, y_val=y_val,
+                           eval_train=False, seed=args.seed)
     logger.info("Evaluation")
     test_acc = tl.utils.test(network, tl.cost.accuracy, X_test, y_test, batch_size=None,
                              cost=tl.cost.cross_entropy)
     set_result(args, test_acc=test_acc)
     save_model(network, args, NAME)
+    save_curves(history, args, NAME)
+    list_pictures(args)
     return 0

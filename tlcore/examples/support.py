@@ -1,9 +1,11 @@
 """Helpers for writing a ``tlcore run`` example (core's and plugins'): option parsing from
-``args.extra``, seeding, the output folder, saving and the result summary, the MNIST split."""
+``args.extra``, seeding, the output folder, saving and the result summary, the MNIST split,
+the pictures an example writes."""
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 from typing import Any, Callable
 
@@ -13,8 +15,14 @@ logger = logging.getLogger("tlcore")
 def parse_options(args: argparse.Namespace, name: str, description: str,
                   add: Callable[[argparse.ArgumentParser], None] | None = None
                   ) -> argparse.Namespace:
-    """Parse the example's own options from ``args.extra`` (``--help`` lists them)."""
-    parser = argparse.ArgumentParser(
+    """Parse the example's own options from ``args.extra`` (``--help`` lists them).
+
+    A bad value is a one-line usage error (exit 2) before anything runs: ``--lr`` must be
+    finite and > 0, ``--print-freq`` and ``--limit`` >= 1.
+    """
+    from tlcore.cli import ArgumentParser
+
+    parser = ArgumentParser(
         prog=f"tlcore run {name}", description=description,
         epilog="Common options (before or after the name): --epochs N, --batch-size B, "
                "--seed S, --data-dir D, --out DIR, --quiet.")
@@ -25,6 +33,12 @@ def parse_options(args: argparse.Namespace, name: str, description: str,
     opts = parser.parse_args(list(getattr(args, "extra", None) or []))
     if opts.limit is not None and opts.limit < 1:
         parser.error(f"--limit must be >= 1, received {opts.limit}")
+    lr = getattr(opts, "lr", None)
+    if lr is not None and not (math.isfinite(lr) and lr > 0):
+        parser.error(f"--lr must be a finite number > 0, received {lr}")
+    freq = getattr(opts, "print_freq", None)
+    if freq is not None and freq < 1:
+        parser.error(f"--print-freq must be >= 1, received {freq}")
     return opts
 
 
@@ -76,3 +90,29 @@ def save_model(network: Any, args: argparse.Namespace, name: str,
 def set_result(args: argparse.Namespace, **values: Any) -> None:
     """Record results for the summary line of ``tlcore run``."""
     args.result = {**(getattr(args, "result", None) or {}), **values}
+
+
+def add_pictures(args: argparse.Namespace, *paths: str) -> None:
+    """Record pictures the example wrote (listed by :func:`list_pictures`)."""
+    result = getattr(args, "result", None) or {}
+    args.result = {**result, "pictures": [*result.get("pictures", []), *paths]}
+
+
+def save_curves(history: Any, args: argparse.Namespace, name: str) -> str:
+    """Save a ``fit``/``pretrain`` history as ``history.json`` and draw it as ``curves.png``
+    under ``out_dir`` (``tlcore plot history.json`` redraws it)."""
+    folder = out_dir(args, name)
+    history.save(os.path.join(folder, "history.json"))
+    path = history.plot(os.path.join(folder, "curves.png"))
+    add_pictures(args, path)
+    return path
+
+
+def list_pictures(args: argparse.Namespace, level: int = logging.INFO) -> list[str]:
+    """Log the pictures written in this run, one line each (the last lines of an example)."""
+    pictures = list((getattr(args, "result", None) or {}).get("pictures", []))
+    if pictures:
+        logger.log(level, "pictures written (%d):", len(pictures))
+        for path in pictures:
+            logger.log(level, "  %s", path)
+    return pictures

@@ -67,15 +67,111 @@ def save_ckpt(network: Any = None, optimizer: Any = None, *, save_dir: str = "ch
     return path
 
 
+def _state_error(state: str, why: str) -> ValueError:
+    return ValueError(f"{state}: {why}; it is not a checkpoint state file written by save_ckpt "
+                      f"(delete it to start without a checkpoint)")
+
+
 def latest_ckpt(save_dir: str = "checkpoint") -> str | None:
-    """The path prefix of the latest checkpoint in ``save_dir``, or None."""
-    return tf.train.latest_checkpoint(save_dir) if os.path.isdir(save_dir) else None
+    """The path prefix of the latest checkpoint in ``save_dir``, or None when there is none.
+
+    Raises:
+        ValueError: the ``checkpoint`` state file exists but is unreadable, names no
+            checkpoint, names one outside ``save_dir``, or one whose files are missing.
+    """
+    state = os.path.join(save_dir, "checkpoint")
+    if not os.path.isdir(save_dir) or not os.path.exists(state):
+        return None
+    from google.protobuf import text_format
+    from tensorflow.python.training.checkpoint_state_pb2 import CheckpointState
+
+    try:
+        with open(state, encoding="utf-8") as f:
+            proto = text_format.Parse(f.read(), CheckpointState())
+    except (OSError, UnicodeDecodeError, text_format.ParseError) as e:
+        raise _state_error(state, f"unreadable ({type(e).__name__}: {e})") from e
+    name = proto.model_checkpoint_path
+    if not name:
+        raise _state_error(state, "names no checkpoint")
+    path = name if os.path.isabs(name) else os.path.join(save_dir, name)
+    root = os.path.realpath(save_dir)
+    if not os.path.realpath(path).startswith(root + os.sep):
+        raise _state_error(state, f"names {name!r}, outside {save_dir}")
+    if not tf.io.gfile.exists(f"{path}.index"):
+        raise _state_error(state, f"names {name!r}, but {path}.index does not exist")
+    return path
+
+
+def _escape(name: str) -> str:
+    # tf.train.Checkpoint's escaping of a dict key in a variable's checkpoint key.
+    return name.replace(".", "..").replace("/", ".S")
+
+
+def _precheck(path: str, network: Any, var_list: Any) -> None:
+    """Compare the checkpoint's network and var_list entries (names, shapes, dtypes) with the
+    objects, before anything is restored; raise listing every difference."""
+    try:
+        reader = tf.train.load_checkpoint(path)
+        shapes = reader.get_variable_to_shape_map()
+        dtypes = reader.get_variable_to_dtype_map()
+    except (tf.errors.OpError, ValueError) as e:
+        raise ValueError(f"load_ckpt: {path} is unreadable (truncated or corrupt?): {e}; "
+                         f"nothing was restored") from e
+    suffix = "/.ATTRIBUTES/VARIABLE_VALUE"
+    expected: dict[str, tuple[str, Any]] = {}
+    if network is not None:
+        for v in network.all_params:
+            name = network.param_name(v)
+            expected[f"network/{_escape(name)}{suffix}"] = (name, v)
+    if var_list is not None:
+        for i, v in enumerate(var_list):
+            expected[f"var_list/{i}{suffix}"] = (f"var_list[{i}]", v)
+    problems = []
+    for key, (label, var) in expected.items():
+        if key not in shapes:
+            problems.append(f"{label} is not in the checkpoint")
+        elif tuple(shapes[key]) != tuple(var.shape):
+            problems.append(f"{label}: expected shape {tuple(var.shape)}, found "
+                            f"{tuple(shapes[key])}")
+        elif dtypes[key].base_dtype != tf.as_dtype(var.dtype).base_dtype:
+            problems.append(f"{label}: expected dtype {tf.as_dtype(var.dtype).name}, found "
+                            f"{dtypes[key].name}")
+    if network is not None:
+        extra = sorted(k[len("network/"):-len(suffix)] for k in shapes
+                       if k.startswith("network/") and k.endswith(suffix) and k not in expected)
+        if extra:
+            problems.append(f"the checkpoint has network variables the network lacks: "
+                            f"{extra[:8]}{' ...' if len(extra) > 8 else ''}")
+    if problems:
+        raise ValueError(f"load_ckpt: {path} does not match the given objects: "
+                         + "; ".join(problems) + "; nothing was restored")
+
+
+def _variables(objs: dict[str, Any]) -> list[Any]:
+    """Every variable a restore may change (for the roll-back)."""
+    out: list[Any] = []
+    for value in objs.values():
+        if isinstance(value, dict):
+            out.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            out.extend(value)
+        elif isinstance(value, tf.Variable):
+            out.append(value)
+        else:
+            found = getattr(value, "variables", None)
+            found = found() if callable(found) else found
+            out.extend(found or [])
+    return [v for v in out if hasattr(v, "assign") and hasattr(v, "numpy")]
 
 
 def load_ckpt(network: Any = None, optimizer: Any = None, *, save_dir: str = "checkpoint",
               mode_name: str = "model.ckpt", is_latest: bool = True, var_list: Any = None,
               printable: bool = False, **trackables: Any) -> int | None:
-    """Restore a checkpoint written by :func:`save_ckpt`.
+    """Restore a checkpoint written by :func:`save_ckpt`, all or nothing.
+
+    The checkpoint's network and ``var_list`` entries are compared with the given objects
+    (names, shapes, dtypes) before anything changes; any other failure during the restore
+    puts every variable back as it was.
 
     Args:
         network, optimizer, var_list, **trackables: the objects to restore (as saved).
@@ -88,24 +184,34 @@ def load_ckpt(network: Any = None, optimizer: Any = None, *, save_dir: str = "ch
         The saved ``global_step``, or None (with an info log) when there is no checkpoint.
 
     Raises:
-        ValueError: the checkpoint lacks a variable of the network (e.g. another architecture).
+        ValueError: the checkpoint does not match (another architecture: missing, extra or
+            differently shaped variables), is unreadable, or the ``checkpoint`` state file is
+            garbage; nothing was restored.
     """
     objs = _objects(network, optimizer, var_list, trackables)
     path = latest_ckpt(save_dir) if is_latest else os.path.join(save_dir, mode_name)
     if path is None or not tf.io.gfile.exists(f"{path}.index"):
         logger.info("[!] no checkpoint found in %s", save_dir)
         return None
+    _precheck(path, network, var_list)
     if network is not None and optimizer is not None and not getattr(optimizer, "built", True):
         # A Keras 3 optimizer creates its slots on first use; create them now so that they
         # are restored instead of silently starting from zero.
         optimizer.build(network.trainable_params)
+    variables = _variables(objs)
+    saved = [v.numpy() for v in variables]
     step = tf.Variable(0, dtype=tf.int64, trainable=False)
     ckpt = tf.train.Checkpoint(step=step, **objs)
     try:
         status = ckpt.restore(path)
         status.assert_existing_objects_matched()
-    except (AssertionError, ValueError, tf.errors.OpError) as e:
-        raise ValueError(f"load_ckpt: {path} does not match the given objects: {e}") from e
+    except Exception as e:
+        for v, value in zip(variables, saved):
+            v.assign(value)
+        if not isinstance(e, (AssertionError, ValueError, IndexError, tf.errors.OpError)):
+            raise
+        raise ValueError(f"load_ckpt: {path} does not match the given objects: {e}; nothing "
+                         f"was restored") from e
     if printable:
         for name, shape in tf.train.list_variables(path):
             logger.info("  %s %s", name, shape)

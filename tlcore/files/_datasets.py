@@ -31,7 +31,8 @@ from typing import Any, Sequence
 
 import attrs
 
-from tlcore.files._download import download_file, extract_archive, is_valid
+from tlcore.files._download import download_file, extract_once, marker, plain_name
+from tlcore.files._verify import is_valid
 
 ENV_DATA_DIR = "TLCORE_DATA_DIR"
 
@@ -52,7 +53,7 @@ class RemoteFile:
         extract: unpack this tar/zip archive into the dataset's folder after download.
     """
 
-    filename: str
+    filename: str = attrs.field()
     urls: tuple[str, ...] = attrs.field(converter=_tuple_of_str)
     sha256: str | None = None
     size: int | None = None
@@ -62,6 +63,10 @@ class RemoteFile:
     def _check_urls(self, attribute: Any, value: tuple[str, ...]) -> None:
         if not value:
             raise ValueError(f"RemoteFile {self.filename!r}: needs at least one URL")
+
+    @filename.validator
+    def _check_filename(self, attribute: Any, value: str) -> None:
+        plain_name("RemoteFile filename", value)  # it must stay in the dataset's folder
 
 
 @attrs.frozen
@@ -74,11 +79,15 @@ class DatasetSpec:
         homepage, license, description: for ``tlcore info`` and documentation.
     """
 
-    name: str
+    name: str = attrs.field()
     files: tuple[RemoteFile, ...] = attrs.field(converter=tuple)
     homepage: str = ""
     license: str = ""
     description: str = ""
+
+    @name.validator
+    def _check_name(self, attribute: Any, value: str) -> None:
+        plain_name("DatasetSpec name", value)  # it must stay in the data directory
 
 
 def get_data_dir(path: str | os.PathLike | None = None, *, create: bool = True) -> str:
@@ -86,42 +95,49 @@ def get_data_dir(path: str | os.PathLike | None = None, *, create: bool = True) 
 
     The directory is created unless ``create=False`` (e.g. for ``tlcore info``).
     """
+    source = "path"
     if path is not None:
         base = os.fspath(path)
     elif os.environ.get(ENV_DATA_DIR):
-        base = os.environ[ENV_DATA_DIR]
+        base, source = os.environ[ENV_DATA_DIR], f"${ENV_DATA_DIR}"
     elif os.name == "nt" and os.environ.get("LOCALAPPDATA"):
         base = os.path.join(os.environ["LOCALAPPDATA"], "tlcore")
     else:
         cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         base = os.path.join(cache, "tlcore")
     base = os.path.abspath(os.path.expanduser(base))
+    if os.path.exists(base) and not os.path.isdir(base):
+        raise NotADirectoryError(f"the data directory {base!r} (from {source}) is a file, not a "
+                                 f"directory")
     if create:
         os.makedirs(base, exist_ok=True)
     return base
 
 
 def fetch(spec: DatasetSpec, path: str | os.PathLike | None = None, *, progress: bool | None = None,
-          retries: int = 5, backoff: float = 1.0) -> str:
+          retries: int = 5, backoff: float = 1.0, timeout: float = 60.0,
+          deadline: float | None = None) -> str:
     """Make every file of ``spec`` present and verified in ``<data dir>/<spec.name>``.
 
     Valid files are used as they are (no request); others are downloaded (mirrors, retries,
-    resume, sha256) and archives marked ``extract`` are unpacked safely once.
+    resume, sha256) and archives marked ``extract`` are unpacked safely once. ``timeout`` and
+    ``deadline`` are :func:`~tlcore.files.download_file`'s, for each file.
 
     Returns:
         The dataset's folder.
     """
-    folder = os.path.join(get_data_dir(path), spec.name)
-    os.makedirs(folder, exist_ok=True)
+    # Folders are created by the first download, so that a failed fetch leaves nothing.
+    folder = os.path.join(get_data_dir(path, create=False), spec.name)
     for rf in spec.files:
         dest = os.path.join(folder, rf.filename)
         if not is_valid(dest, rf.sha256, rf.size):
+            if os.path.exists(marker(dest)):
+                os.remove(marker(dest))  # a new archive must be extracted again
             download_file(rf.urls, dest, sha256=rf.sha256, size=rf.size, progress=progress,
-                          retries=retries, backoff=backoff)
-        marker = os.path.join(folder, f".{rf.filename}.extracted")
-        if rf.extract and not os.path.exists(marker):
-            extract_archive(dest, folder)
-            open(marker, "w").close()
+                          retries=retries, backoff=backoff, timeout=timeout, deadline=deadline)
+        if rf.extract:
+            extract_once(dest, folder)
+    os.makedirs(folder, exist_ok=True)
     return folder
 
 

@@ -104,6 +104,7 @@ def load_mnist_dataset(shape: Sequence[int] = (-1, 784), path: str | None = None
         shape: shape of each X array, e.g. ``(-1, 784)`` or ``(-1, 28, 28, 1)``.
         path: a directory holding the four ``*-ubyte.gz`` files (directly or in ``mnist/``)
             to use instead of the shipped copy; they must verify against the published sha256.
+            A folder without them falls back to the shipped copy; a missing folder is an error.
 
     Returns:
         ``X_train, y_train, X_val, y_val, X_test, y_test``; X float32 ``uint8 / 256`` (values in
@@ -112,6 +113,10 @@ def load_mnist_dataset(shape: Sequence[int] = (-1, 784), path: str | None = None
     sums = _shipped_sums()
     folder = SHIPPED_MNIST_DIR
     if path is not None:
+        if not os.path.isdir(path):  # a typo must not silently fall back to the shipped copy
+            raise FileNotFoundError(f"load_mnist_dataset: path {os.fspath(path)!r} "
+                                    + ("is not a directory" if os.path.exists(path)
+                                       else "does not exist"))
         for cand in (os.fspath(path), os.path.join(os.fspath(path), "mnist")):
             if all(os.path.isfile(os.path.join(cand, f)) for f in _FILES):
                 folder = cand

@@ -66,30 +66,158 @@ def network_to_config(network: Any) -> dict[str, Any]:
             "layers": layers}
 
 
+_ENTRY_KEYS = {"class", "name", "parents", "config"}
+_OPTIONAL_KEYS = {"plugin"}
+
+
+class _EntryError(ValueError):
+    pass
+
+
+def _entry_label(i: int, spec: Any) -> str:
+    name = spec.get("name") if isinstance(spec, dict) else None
+    return f"layer entry {i}" + (f" ({name!r})" if isinstance(name, str) else "")
+
+
+def _check_entry(spec: Any, built: dict[str, Any]) -> None:
+    """The shape of one ``layers`` entry: keys, their types, parents already built."""
+    if not isinstance(spec, dict):
+        raise _EntryError(f"expected an object with keys {sorted(_ENTRY_KEYS)}, found "
+                          f"{type(spec).__name__} {spec!r:.60}")
+    missing = sorted(_ENTRY_KEYS - set(spec))
+    extra = sorted(set(spec) - _ENTRY_KEYS - _OPTIONAL_KEYS)
+    if missing or extra:
+        raise _EntryError("; ".join(([f"missing {missing}"] if missing else [])
+                                    + ([f"unknown keys {extra}"] if extra else [])))
+    for key, kind in (("class", str), ("name", str), ("parents", list), ("config", dict)):
+        if not isinstance(spec[key], kind) or (kind is str and not spec[key]):
+            raise _EntryError(f"{key!r} must be a{' non-empty' if kind is str else ''} "
+                              f"{kind.__name__}, found {spec[key]!r:.60}")
+    if not isinstance(spec.get("plugin", ""), (str, type(None))):
+        raise _EntryError(f"'plugin' must be a string, found {spec['plugin']!r:.60}")
+    if spec["name"] in built:
+        raise _EntryError(f"a layer named {spec['name']!r} appears twice")
+    cfg_name = spec["config"].get("name", spec["name"])
+    if cfg_name != spec["name"]:
+        raise _EntryError(f"its config names it {cfg_name!r}, not {spec['name']!r}")
+    for p in spec["parents"]:
+        if not isinstance(p, str) or p not in built:
+            raise _EntryError(f"names unknown parent {p!r} (parents must come earlier in "
+                              f"'layers')")
+
+
+def _own_from_config(cls: Any) -> bool:
+    from tlcore.layers.core import Layer
+
+    return getattr(cls.from_config, "__func__", None) is not getattr(Layer.from_config,
+                                                                     "__func__", None)
+
+
+def _check_config(cls: Any, config: dict[str, Any], is_input: bool) -> None:
+    """Config keys against the constructor, and values that would reach code by name."""
+    import inspect
+
+    from tlcore.layers._utils import get_act
+
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]  # no self
+    # A class with its own from_config may use other keys; its constructor's TypeError names
+    # them then.
+    plain = is_input or not _own_from_config(cls)
+    if plain and not any(p.kind is p.VAR_KEYWORD for p in params):
+        allowed = {p.name for p in (params if is_input else params[1:])}  # not prev
+        unknown = sorted(set(config) - allowed)
+        if unknown:
+            raise _EntryError(f"unknown config keys {unknown} ({cls.__name__} takes "
+                              f"{sorted(allowed)})")
+    for key, value in config.items():
+        if key == "act" or key.endswith("_act"):
+            if value is None:
+                continue
+            # Only public names: get_act also searches tf.nn, whose private attributes (such
+            # as '_sys', the sys module) must not be reachable from a file.
+            ok = isinstance(value, str) and value.isidentifier() and not value.startswith("_")
+            try:
+                ok = ok and callable(get_act(value)) and not inspect.ismodule(get_act(value))
+            except (ValueError, TypeError):
+                ok = False
+            if not ok:
+                raise _EntryError(f"config {key!r}: unknown activation {value!r} (use a tf.nn "
+                                  f"or tl.act function name)")
+        elif isinstance(value, dict) and ("module" in value or "class_name" in value):
+            _check_keras_object(key, value)
+
+
+def _check_keras_object(key: str, value: dict[str, Any]) -> None:
+    """A serialized initializer must name a public class of ``keras.initializers``: Keras'
+    deserializer would otherwise import the module the file names."""
+    import keras
+
+    cls = value.get("class_name")
+    ok = (value.get("module") == "keras.initializers" and isinstance(cls, str)
+          and not cls.startswith("_") and isinstance(getattr(keras.initializers, cls, None), type)
+          and value.get("registered_name") in (None, cls)
+          and isinstance(value.get("config", {}), dict)
+          and set(value) <= {"module", "class_name", "config", "registered_name"})
+    if not ok:
+        raise _EntryError(f"config {key!r}: {value!r:.120} is not a keras.initializers object")
+
+
 def network_from_config(config: dict[str, Any], source: str = "config") -> Any:
-    """Rebuild a network from :func:`network_to_config`'s output, through the registry only."""
+    """Rebuild a network from :func:`network_to_config`'s output, through the registry only.
+
+    Every malformed entry raises one ``ValueError`` naming ``source``, the layer entry and the
+    problem: not an object, missing or unknown keys, a config name other than the entry's,
+    parents that are unknown or come later, an InputLayer with parents or another layer
+    without, unknown config keys, a config key the layer needs but the file lacks (never
+    defaulted), an unknown activation, an initializer that is not a Keras one.
+    """
+    from tlcore.layers.core import InputLayer
     from tlcore.plugins import PluginError, get_registry
 
-    if config.get("format") != _FORMAT:
-        raise ValueError(f"{source}: not a tlcore network (format {config.get('format')!r})")
+    if not isinstance(config, dict) or config.get("format") != _FORMAT:
+        found = config.get("format") if isinstance(config, dict) else type(config).__name__
+        raise ValueError(f"{source}: not a tlcore network (format {found!r})")
+    layers = config.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ValueError(f"{source}: 'layers' must be a non-empty list, found {layers!r:.60}")
     registry = get_registry()
     built: dict[str, Any] = {}
-    for spec in config["layers"]:
+    for i, spec in enumerate(layers):
+        where = f"{source}: {_entry_label(i, spec)}"
         try:
-            cls = registry.get("layers", spec["class"])
-        except (LookupError, PluginError) as e:
-            raise _reworded(e, f"{source}: layer {spec['name']!r} needs layer class "
-                               f"{spec['class']!r} (saved from plugin {spec.get('plugin')!r}): "
-                               f"{e}") from e
-        try:
+            _check_entry(spec, built)
+            try:
+                cls = registry.get("layers", spec["class"])
+            except (LookupError, PluginError) as e:
+                raise _reworded(e, f"{where} needs layer class {spec['class']!r} (saved from "
+                                   f"plugin {spec.get('plugin')!r}): {e}") from e
+            is_input = isinstance(cls, type) and issubclass(cls, InputLayer)
             parents = [built[p] for p in spec["parents"]]
-        except KeyError as e:
-            raise ValueError(f"{source}: layer {spec['name']!r} names unknown parent {e}") from e
-        prev = parents if getattr(cls, "multi_input", False) else (parents[0] if parents else None)
-        built[spec["name"]] = cls.from_config(prev, spec["config"])
-    if config["output"] not in built:
-        raise ValueError(f"{source}: output layer {config['output']!r} is not among its layers")
-    return built[config["output"]]
+            multi = getattr(cls, "multi_input", False)
+            if is_input and parents:
+                raise _EntryError(f"an InputLayer cannot have parents, found {spec['parents']}")
+            if not is_input and not parents:
+                raise _EntryError(f"{spec['class']} needs a parent layer, found none")
+            own = _own_from_config(cls)  # e.g. [images, theta] for a spatial transformer
+            if not is_input and not multi and not own and len(parents) > 1:
+                raise _EntryError(f"{spec['class']} takes one parent, found {spec['parents']}")
+            _check_config(cls, spec["config"], is_input)
+            prev = parents if multi or len(parents) > 1 else (parents[0] if parents else None)
+            try:
+                layer = cls.from_config(prev, spec["config"])
+            except (TypeError, ValueError, KeyError) as e:
+                raise _EntryError(f"{spec['class']} cannot be built from its config: {e}") from e
+            lacking = sorted(set(layer.get_config()) - set(spec["config"]))
+            if lacking:
+                raise _EntryError(f"config lacks {lacking} (a missing argument is never "
+                                  f"defaulted)")
+        except _EntryError as e:
+            raise ValueError(f"{where}: {e}") from e.__cause__
+        built[spec["name"]] = layer
+    output = config.get("output")
+    if not isinstance(output, str) or output not in built:
+        raise ValueError(f"{source}: output layer {output!r} is not among its layers")
+    return built[output]
 
 
 def _reworded(e: Exception, message: str) -> Exception:
@@ -157,7 +285,8 @@ def export_saved_model(network: Any, export_dir: str, input_signature: Any = Non
 
     ins = network.input_layers
     if input_signature is None:
-        input_signature = [layer.output_spec for layer in ins]
+        # feed_spec: what an input layer is fed when its output differs (ids -> embeddings)
+        input_signature = [getattr(layer, "feed_spec", layer.output_spec) for layer in ins]
     input_signature = list(input_signature)
     if len(input_signature) != len(ins):
         raise ValueError(f"export_saved_model: the network has {len(ins)} InputLayers "

@@ -144,13 +144,22 @@ def load_npz(path: str = "", name: str = "model.npz", allow_pickle: bool = False
         params = arrays["params"]
         return [np.asarray(p) for p in params]
     keys = [k for k in arrays if k.startswith("arr_") and k[4:].isdigit()]
-    count = int(meta["count"]) if meta is not None else len(keys)
+    count = _count(file, meta, len(keys)) if meta is not None else len(keys)
     expected = [f"arr_{i}" for i in range(count)]
     missing = [k for k in expected if k not in arrays]
-    if missing or (meta is None and set(arrays) != set(expected)):
+    if missing or set(keys) != set(expected) or (meta is None and set(arrays) != set(expected)):
         raise ValueError(f"{file!r} is not a save_npz file: expected keys arr_0..arr_{count - 1}, "
                          f"found {sorted(arrays)[:8]}{' ...' if len(arrays) > 8 else ''}")
     return [arrays[k] for k in expected]
+
+
+def _count(file: str, meta: Mapping[str, Any], found: int) -> int:
+    """The metadata's ``count``, which must be the number of ``arr_<i>`` arrays in the file."""
+    count = meta.get("count", found)
+    if isinstance(count, bool) or not isinstance(count, int) or count != found:
+        raise ValueError(f"{file!r}: corrupt tlcore metadata: 'count' is {count!r} but the file "
+                         f"holds {found} arr_<i> arrays; nothing was loaded")
+    return count
 
 
 def assign_params(params: Sequence[Any], network: Any) -> Any:
@@ -194,8 +203,17 @@ def load_and_assign_npz(name: str | None = None, network: Any = None,
     if name is None or not os.path.exists(_existing(name)):
         logger.error("file %s doesn't exist.", name)
         return None
-    assign_params(load_npz(name=_existing(name), allow_pickle=allow_pickle), network)
-    logger.info("[*] Load %s SUCCESS!", name)
+    params = load_npz(name=_existing(name), allow_pickle=allow_pickle)
+    assign_params(params, network)
+    total = len(network.all_params)
+    if not params:
+        logger.warning("[!] %s holds no arrays: nothing was assigned", name)
+        return network
+    if len(params) < total:
+        rest = [_var_label(network, v) for v in network.all_params[len(params):]]
+        logger.warning("[!] %s holds %d arrays for %d parameters: assigned the first %d; %s "
+                       "keep their values", name, len(params), total, len(params), rest)
+    logger.info("[*] Load %s SUCCESS! (%d of %d parameters)", name, len(params), total)
     return network
 
 
@@ -229,7 +247,8 @@ def save_npz_dict(save_list: Any = None, name: str = "model.npz", network: Any =
 
 
 def _assign_by_key(arrays: Mapping[str, np.ndarray], network: Any, source: str,
-                   strict: bool = True) -> Any:
+                   strict: bool = True) -> int:
+    """Assign by ``<layer>/<var>`` key, all or nothing; returns the number assigned."""
     by_name = {network.param_name(v): v for v in network.all_params}
     file_keys = {k[:-2] if k.endswith(":0") else k: k for k in arrays}  # TL 1.x keys end in :0
     unknown = sorted(set(file_keys) - set(by_name))
@@ -256,7 +275,9 @@ def _assign_by_key(arrays: Mapping[str, np.ndarray], network: Any, source: str,
     if problems:
         raise ValueError(f"{source}: " + "; ".join(problems) + "; nothing was assigned")
     _assign_all(pairs)
-    return network
+    if not pairs:
+        logger.warning("%s: no key matches the network: nothing was assigned", source)
+    return len(pairs)
 
 
 def load_and_assign_npz_dict(name: str = "model.npz", network: Any = None, *, strict: bool = True,
@@ -283,8 +304,8 @@ def load_and_assign_npz_dict(name: str = "model.npz", network: Any = None, *, st
     if contents.meta is not None and contents.meta.get("format") == _NPZ_FORMAT:
         raise ValueError(f"{file!r} was written by save_npz (positional); use "
                          f"load_and_assign_npz")
-    _assign_by_key(contents.arrays, network, repr(file), strict=strict)
-    logger.info("[*] Model restored from npz_dict %s", name)
+    if _assign_by_key(contents.arrays, network, repr(file), strict=strict):
+        logger.info("[*] Model restored from npz_dict %s", name)
     return network
 
 
@@ -382,7 +403,14 @@ def load_npy_to_any(path: str = "", name: str = "file.npy", allow_pickle: bool =
         contents = read_npz(file)
         if contents.meta is None or contents.meta.get("format") != _ANY_FORMAT:
             raise ValueError(f"{file!r} is an npz archive but not a save_any_to_npy file")
-        return _Encoder().decode(contents.meta["value"], contents.arrays)
+        try:
+            return _Encoder().decode(contents.meta.get("value"), contents.arrays)
+        except RecursionError as e:
+            raise ValueError(f"{file!r}: corrupt save_any_to_npy metadata: nested too "
+                             f"deeply") from e
+        except (KeyError, TypeError, ValueError, IndexError) as e:
+            raise ValueError(f"{file!r}: corrupt save_any_to_npy metadata: "
+                             f"{type(e).__name__}: {e}") from e
     try:
         value = np.load(file, allow_pickle=allow_pickle)
     except ValueError as e:

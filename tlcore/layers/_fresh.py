@@ -14,6 +14,7 @@ import keras
 def fresh(init: Any) -> Any:
     """A clone of ``init`` if it is an unseeded Keras initializer, else ``init`` itself."""
     # Keras keeps the user's seed in ``_init_seed`` (``seed`` is the drawn one); its config too.
-    if isinstance(init, keras.initializers.Initializer) and init.get_config().get("seed", 0) is None:
+    if (isinstance(init, keras.initializers.Initializer)
+            and init.get_config().get("seed", 0) is None):
         return init.clone()
     return init

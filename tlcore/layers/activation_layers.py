@@ -19,7 +19,7 @@ class PReluLayer(Layer):
     """Parametric ReLU: ``x`` for ``x >= 0``, ``sigmoid(alpha) * x`` for ``x < 0``.
 
     Args:
-        prev: parent layer with a known last dim (unless ``channel_shared``).
+        prev_layer: parent layer with a known last dim (unless ``channel_shared``).
         channel_shared: one ``alpha`` for all channels instead of one per channel.
         a_init: initializer of ``alpha`` (TensorLayer's truncated normal, stddev 0.1).
         name: layer name; the variable is ``<name>/alpha``.
@@ -31,8 +31,8 @@ class PReluLayer(Layer):
     #: variable names, created in this order, each of shape (1,) or (channels,)
     alpha_names: tuple[str, ...] = ("alpha",)
 
-    def __init__(self, prev: Layer, *, channel_shared: bool = False,
-                 a_init: Init = keras.initializers.TruncatedNormal(mean=0.0, stddev=0.1),
+    def __init__(self, prev_layer: Layer, channel_shared: bool = False,
+                 a_init: Init = keras.initializers.TruncatedNormal(mean=0.0, stddev=0.1), *,
                  name: str | None = None) -> None:
         if not isinstance(channel_shared, bool):
             raise ValueError(f"{who(self)}: channel_shared must be a bool, received "
@@ -41,7 +41,7 @@ class PReluLayer(Layer):
         self.a_init = get_init(a_init)
         if self.a_init is None:
             raise ValueError(f"{who(self)}: a_init cannot be None")
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if self.channel_shared:
@@ -103,7 +103,7 @@ class ScaleLayer(Layer):
     """Multiplies the input by one learned scalar ``scale``.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         init_scale: initial value of ``scale`` (TensorLayer's 0.05).
         name: layer name; the variable is ``<name>/scale`` of shape (1,).
 
@@ -111,11 +111,12 @@ class ScaleLayer(Layer):
     [2.0]
     """
 
-    def __init__(self, prev: Layer, *, init_scale: float = 0.05, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, init_scale: float = 0.05,
+                 name: str | None = None) -> None:
         if isinstance(init_scale, bool) or not isinstance(init_scale, (int, float)):
             raise ValueError(f"{who(self)}: init_scale must be a number, received {init_scale!r}")
         self.init_scale = float(init_scale)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         self.scale = self.add_param("scale", (1,), keras.initializers.Constant(self.init_scale))
@@ -143,15 +144,15 @@ class SignLayer(Layer):
     TensorLayer's SignLayer for binarized networks.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         name: layer name.
 
     >>> SignLayer(InputLayer([None, 4])).output_shape
     (None, 4)
     """
 
-    def __init__(self, prev: Layer, *, name: str | None = None) -> None:
-        super().__init__(prev, name=name)
+    def __init__(self, prev_layer: Layer, name: str | None = None) -> None:
+        super().__init__(prev_layer, name=name)
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
         return input_spec

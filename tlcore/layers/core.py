@@ -13,9 +13,15 @@ Names are checked per network, never globally: building the same model twice jus
 from __future__ import annotations
 
 import collections
+import contextlib
+import contextvars
+import functools
+import inspect
 import logging
+import warnings
 from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
+import attrs
 import numpy as np
 import tensorflow as tf
 
@@ -27,6 +33,24 @@ logger = logging.getLogger("tlcore")
 Prev = "Layer | Sequence[Layer]"
 
 
+def _with_aliases(init: Any, aliases: Mapping[str, str]) -> Any:
+    """Wrap ``init`` so that TensorLayer's other keyword spellings (old -> new) work."""
+
+    @functools.wraps(init)
+    def __init__(self: Layer, *args: Any, **kwargs: Any) -> None:
+        for old, new in aliases.items():
+            if old in kwargs:
+                if new in kwargs:
+                    raise TypeError(f"{who(self)}: {new} is given twice (as {new}= and as "
+                                    f"TensorLayer's {old}=); pass it once, as {new}")
+                warnings.warn(f"{type(self).__name__}({old}=...) is TensorLayer 1.x's spelling; "
+                              f"use {new}=", DeprecationWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+        init(self, *args, **kwargs)
+
+    return __init__
+
+
 class Layer:
     """Base class of every tlcore layer.
 
@@ -35,10 +59,16 @@ class Layer:
     implements :meth:`forward` with plain TF ops and :meth:`get_config` with its constructor's
     keywords.
 
+    A subclass whose first parameter is TensorLayer's ``prev_layer`` (or ``layers`` for a list)
+    also accepts 1.11's deprecated keyword ``layer=`` for it (and a merge layer the other one of
+    ``prev_layer=``/``layers=``), plus the spellings in :attr:`arg_aliases`:
+    :meth:`__init_subclass__` wraps the subclass's own ``__init__`` to rename them.
+
     Args:
-        prev: the parent layer, or a list of layers for merge layers.
+        prev_layer: the parent layer, or a list of layers for merge layers.
         act: activation applied by ``forward`` (``None`` is the identity).
-        name: unique within the network; ``<lowercase class name>_<n>`` when omitted.
+        name: unique within the network; ``<lowercase class name>_<n>`` when omitted. It may
+            contain ``/`` as TensorLayer's scoped names did (``g/h0/lin``).
         dtype: dtype of the layer's variables; defaults to the parent's floating output dtype.
     """
 
@@ -46,6 +76,9 @@ class Layer:
     call_args: ClassVar[tuple[str, ...]] = ()
     #: True for layers that take a list of parents.
     multi_input: ClassVar[bool] = False
+    #: TensorLayer 1.x's other keyword spellings of constructor arguments, old -> new name
+    #: (``layer`` -> ``prev_layer`` is added for every layer whose first argument is that).
+    arg_aliases: ClassVar[Mapping[str, str]] = {}
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
@@ -53,11 +86,27 @@ class Layer:
         obj.name = kwargs.get("name")
         return obj
 
-    def __init__(self, prev: Any, *, act: Any = None, name: str | None = None,
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+        params = list(inspect.signature(init).parameters)
+        first = params[1] if len(params) > 1 else None
+        aliases = dict(cls.arg_aliases)
+        if first in ("prev_layer", "layers"):
+            aliases["layer"] = first
+            if cls.multi_input:
+                aliases["layers" if first == "prev_layer" else "prev_layer"] = first
+        aliases = {old: new for old, new in aliases.items() if old not in params and new in params}
+        if aliases:
+            cls.__init__ = _with_aliases(init, aliases)
+
+    def __init__(self, prev_layer: Any, *, act: Any = None, name: str | None = None,
                  dtype: tf.DType | str | None = None) -> None:
         if type(self) is Layer:
             raise TypeError("Layer is abstract: subclass it and implement build and forward")
-        self.prev_layers: tuple[Layer, ...] = self._check_parents(prev)
+        self.prev_layers: tuple[Layer, ...] = self._check_parents(prev_layer)
         self.act = get_act(act)
         self._init_bookkeeping(name)
         in_specs = [p.output_spec for p in self.prev_layers]
@@ -70,6 +119,7 @@ class Layer:
             self.dtype = tf.float32
         in_shape = self._shapes_of(in_specs)
         self.build([in_shape] if self.multi_input and len(in_specs) == 1 else in_shape)
+        _check_all_reused(self)
         self.output_spec = self.compute_output_spec(in_specs if self.multi_input else in_specs[0])
         logger.info("Instantiate %s %s: %s", type(self).__name__, self.name, self.describe())
 
@@ -90,9 +140,9 @@ class Layer:
         return parents
 
     def _init_bookkeeping(self, name: str | None) -> None:
-        if name is not None and (not isinstance(name, str) or not name or "/" in name):
-            raise ValueError(f"{type(self).__name__}: name must be a non-empty str without '/', "
-                             f"received {name!r}")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{type(self).__name__}: name must be a non-empty str, received "
+                             f"{name!r}")
         self._explicit_name = name is not None
         self._own_params: list[tf.Variable] = []
         self._param_names: dict[int, str] = {}
@@ -123,9 +173,15 @@ class Layer:
     def add_param(self, name: str, shape: Sequence[int], init: Any, *, trainable: bool = True,
                   dtype: tf.DType | None = None) -> tf.Variable:
         """Create a variable ``<layer>/<name>`` with ``init(shape, dtype)`` and list it in
-        ``all_params`` (and ``trainable_params`` when ``trainable``)."""
+        ``all_params`` (and ``trainable_params`` when ``trainable``).
+
+        Inside ``with reuse(network):`` the network's variable of the same ``<layer>/<name>`` is
+        returned instead, after checking its shape and dtype."""
         dtype = tf.as_dtype(dtype or self.dtype)
         shape = tuple(int(d) for d in shape)
+        shared = _REUSE.get()
+        if shared is not None:
+            return self.track_param(_reused_variable(self, name, shape, dtype, shared), name)
         if init is None:
             raise ValueError(f"{who(self)}: parameter {name!r} needs an initializer")
         # A shared unseeded Keras initializer repeats its values: clone it per variable, or every
@@ -245,6 +301,20 @@ class Layer:
         return [layer for layer in self._all_layers if isinstance(layer, InputLayer)]
 
     @property
+    def outputs(self) -> Any:
+        """TensorLayer's ``net.outputs``, for ported code: the static output (shape and dtype,
+        with TensorLayer's ``get_shape()``). There is no symbolic tensor: call the network,
+        ``net(x)``, for values."""
+        return tf.nest.map_structure(StaticOutput.of, self.output_spec)
+
+    @outputs.setter
+    def outputs(self, value: Any) -> None:
+        raise AttributeError(
+            f"{who(self)}: outputs is read-only. To change what a layer computes, build a layer "
+            f"on it (tl.layers.LambdaLayer(net, fn=...)) or subclass Layer and implement forward; "
+            f"to get values, call the network: net(x, is_train=False)")
+
+    @property
     def output_shape(self) -> Any:
         """Static output shape as a tuple (``None`` for unknown dims); a list for list outputs."""
         return tf.nest.map_structure(lambda s: _as_tuple(s.shape), self.output_spec)
@@ -319,6 +389,10 @@ class Layer:
         ins = self.input_layers
         if isinstance(inputs, Mapping):
             names = {layer.name for layer in ins}
+            if len(names) < len(ins):
+                raise ValueError(f"{who(self)}: several InputLayers share a name "
+                                 f"({[layer.name for layer in ins]}, built under reuse); pass "
+                                 f"a list of inputs in input_layers order instead of a dict")
             if set(inputs) != names:
                 raise ValueError(f"{who(self)}: expected inputs for InputLayers {sorted(names)}, "
                                  f"received keys {sorted(inputs)}")
@@ -362,14 +436,20 @@ class InputLayer(Layer):
     Args:
         inputs: a shape (list/tuple with ``None`` for unknown dims), a ``tf.TensorSpec``, or an
             array/tensor whose dtype and shape are taken (first dim made ``None``).
-        dtype: dtype of a shape given as a list (ignored for specs and arrays).
+        dtype: dtype of a shape given as a list (ignored for specs and arrays); by default
+            ``tl.layers.LayersConfig.tf_dtype`` (float32).
         name: the name; ``inputlayer_<n>`` when omitted.
 
     >>> InputLayer([None, 784], name="input").output_shape
     (None, 784)
     """
 
-    def __init__(self, inputs: Any, dtype: tf.DType | str = tf.float32, name: str | None = None) -> None:
+    def __init__(self, inputs: Any, dtype: tf.DType | str | None = None,
+                 name: str | None = None) -> None:
+        if dtype is None:
+            from tlcore.layers.compat import LayersConfig  # (imports this module)
+
+            dtype = LayersConfig.tf_dtype
         if isinstance(inputs, tf.TensorSpec):
             shape, dtype = inputs.shape, inputs.dtype
         elif isinstance(inputs, (list, tuple, tf.TensorShape)):
@@ -390,6 +470,9 @@ class InputLayer(Layer):
         self.name = name or "inputlayer_1"
         self._all_layers = (self,)
         self.output_spec = tf.TensorSpec(shape, self.dtype)
+        #: what the layer was built from; ported code passes it again where 1.11 took the
+        #: placeholder (e.g. ``ReconLayer(..., x_recon=x)``)
+        self.source = inputs
         logger.info("Instantiate InputLayer %s %s", self.name, shape_str(shape))
 
     def convert(self, x: Any) -> tf.Tensor:
@@ -424,19 +507,127 @@ class IndexingLayer(Layer):
     """Slices its parent's output with a fixed key (made by ``layer[key]``).
 
     Args:
-        prev: the parent layer.
+        prev_layer: the parent layer.
         key: an int, slice, ``Ellipsis``/``None`` or a tuple of these.
     """
 
-    def __init__(self, prev: Layer, *, key: Any, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, *, key: Any, name: str | None = None) -> None:
         self.key = _decode_key(key)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def forward(self, inputs: Any, *, is_train: bool) -> Any:
         return inputs[self.key]
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "key": _encode_key(self.key)}
+
+
+@attrs.frozen
+class StaticOutput:
+    """What ``layer.outputs`` returns: the static shape and dtype of a layer's output.
+
+    It answers TensorLayer's ``net.outputs.get_shape().as_list()``; using it as a tensor raises
+    an error that says to call the network instead.
+    """
+
+    shape: tf.TensorShape
+    dtype: tf.DType
+
+    @classmethod
+    def of(cls, spec: tf.TensorSpec) -> StaticOutput:
+        return cls(spec.shape, spec.dtype)
+
+    def get_shape(self) -> tf.TensorShape:
+        """The static shape (``None`` for unknown dims), as ``tf.Tensor.get_shape``."""
+        return self.shape
+
+    def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> tf.Tensor:
+        raise TypeError(f"layer.outputs {shape_str(self.shape)} is a static description in tlcore, "
+                        f"not a tensor: call the network for values, net(x, is_train=...), or "
+                        f"wrap the operation in tl.layers.LambdaLayer(net, fn=...)")
+
+
+# ------------------------------------------------------------------------ weight sharing
+#: ``<layer>/<var>`` -> variable of the networks whose variables are being reused, or None
+_REUSE: contextvars.ContextVar[dict[str, tf.Variable] | None] = contextvars.ContextVar(
+    "tlcore_reuse", default=None)
+
+
+@contextlib.contextmanager
+def reuse(*networks: Any) -> Iterator[None]:
+    """Build layers on the variables of already-built ``networks`` (TensorLayer's ``reuse=True``).
+
+    Inside the block, a layer that would create the variable ``<layer name>/<var name>`` takes
+    the one of that name from ``networks`` instead, after checking its shape and dtype; a name
+    the networks do not have is an error. Layers built outside the block get new variables, so
+    a block can share a part of a network (one tower, one embedding).
+
+    Calling one network on other inputs stays the first choice when the structure is the same;
+    ``reuse`` is for a second network of another structure or fixed shape (an inference net with
+    batch 1, another sequence length, a second lookup in a shared embedding).
+
+    ``reuse(None)`` and ``reuse(False)`` do nothing, so a ported ``def model(x, reuse=None)``
+    can write ``with tl.layers.reuse(reuse):`` and take ``reuse=net_train``.
+
+    >>> net = DenseLayer(InputLayer([None, 4]), n_units=3, name="d")
+    >>> with reuse(net):
+    ...     net1 = DenseLayer(InputLayer([1, 4]), n_units=3, name="d")
+    >>> net1.all_params[0] is net.all_params[0]
+    True
+    """
+    if len(networks) == 1 and networks[0] in (None, False):
+        yield
+        return
+    table: dict[str, tf.Variable] = dict(_REUSE.get() or {})
+    for net in networks:
+        for layer in (net if isinstance(net, (list, tuple)) else [net]):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"tl.layers.reuse: expected the network (a tlcore Layer) whose "
+                                f"variables to share, received {layer!r}; TensorLayer's "
+                                f"reuse=True becomes reuse=<the first network>")
+            table.update((layer.param_name(v), v) for v in layer.all_params)
+    token = _REUSE.set(table)
+    try:
+        yield
+    finally:
+        _REUSE.reset(token)
+
+
+def reusing() -> bool:
+    """True inside a ``with reuse(network):`` block (layers there share that network's
+    variables)."""
+    return _REUSE.get() is not None
+
+
+def _reused_variable(layer: Layer, name: str, shape: tuple[int, ...], dtype: tf.DType,
+                     table: Mapping[str, tf.Variable]) -> tf.Variable:
+    key = f"{layer.name}/{name}"
+    var = table.get(key)
+    if var is None:
+        near = sorted(k for k in table if k.split("/")[-1] == name)[:8]
+        raise ValueError(f"{who(layer)}: tl.layers.reuse: the reused network has no variable "
+                         f"{key!r}" + (f" (variables named {name!r}: {near})" if near else "")
+                         + "; build the layer with the same name, or outside the reuse block")
+    if tuple(var.shape.as_list()) != shape or var.dtype.base_dtype != dtype:
+        raise ValueError(f"{who(layer)}: tl.layers.reuse: variable {key!r} has shape "
+                         f"{tuple(var.shape.as_list())} and dtype {var.dtype.base_dtype.name} in "
+                         f"the reused network, this layer needs shape {shape} and dtype "
+                         f"{dtype.name}")
+    return var
+
+
+def _check_all_reused(layer: Layer) -> None:
+    """Inside ``reuse``, a layer whose variables did not come from ``add_param`` (a wrapped
+    Keras layer) cannot share them: say so rather than silently train a copy."""
+    table = _REUSE.get()
+    if table is None:
+        return
+    shared = {id(v) for v in table.values()}
+    own = [v for v in layer._own_params if id(v) not in shared]
+    if own:
+        raise ValueError(f"{who(layer)}: tl.layers.reuse cannot share the variables of this layer "
+                         f"({[v.name for v in own][:4]}): it creates them itself; call the first "
+                         f"network, or the wrapped object, on the new input instead")
 
 
 # --------------------------------------------------------------------------------- helpers
@@ -461,6 +652,8 @@ def _dedupe_names(layers: list[Layer]) -> None:
         if other is None:
             by_name[layer.name] = layer
             continue
+        if _shares_variables(layer, other):
+            continue  # TensorLayer's reuse: one set of weights applied twice keeps its name
         if layer._explicit_name and other._explicit_name:
             raise ValueError(f"{who(layer)} and {who(other)} are different layers with the same "
                              f"name in one network; layer names must be unique within a network")
@@ -473,6 +666,12 @@ def _dedupe_names(layers: list[Layer]) -> None:
         victim.name = f"{prefix}_{n}"
         by_name[keeper.name] = keeper
         by_name[victim.name] = victim
+
+
+def _shares_variables(a: Layer, b: Layer) -> bool:
+    """True when ``b`` was built under ``reuse`` on ``a``'s variables (or the reverse)."""
+    return (type(a) is type(b) and bool(a._own_params)
+            and [id(v) for v in a._own_params] == [id(v) for v in b._own_params])
 
 
 def _free_name(net: Layer, base: str) -> str:
@@ -500,8 +699,6 @@ def _spec_shapes(spec: Any) -> str:
 
 
 def _init_params(cls: type) -> set[str]:
-    import inspect
-
     return set(inspect.signature(cls.__init__).parameters)
 
 

@@ -14,7 +14,7 @@ class DenseLayer(Layer):
     """Fully connected layer: ``act(inputs @ W + b)`` with ``W`` of shape ``(n_in, n_units)``.
 
     Args:
-        prev: parent layer with rank-2 output ``(batch, n_in)``.
+        prev_layer: parent layer with rank-2 output ``(batch, n_in)``.
         n_units: number of output units.
         act: activation, e.g. ``tf.nn.relu``; ``None`` is linear.
         W_init: weight initializer; TensorLayer's default, a truncated normal with stddev 0.1.
@@ -26,13 +26,13 @@ class DenseLayer(Layer):
     (None, 800)
     """
 
-    def __init__(self, prev: Layer, *, n_units: int = 100, act: Act = None,
+    def __init__(self, prev_layer: Layer, n_units: int = 100, act: Act = None,
                  W_init: Init = keras.initializers.TruncatedNormal(stddev=0.1),
-                 b_init: Init = "zeros", name: str | None = None) -> None:
+                 b_init: Init = "zeros", *, name: str | None = None) -> None:
         self.n_units = check_positive_int(self, "n_units", n_units)
         self.W_init = get_init(W_init)
         self.b_init = get_init(b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         n_in = last_dim(self, input_shape, rank=2)

@@ -18,7 +18,7 @@ class DropconnectDenseLayer(Layer):
     ``all_drop`` like a DropoutLayer's, so it can be changed without rebuilding.
 
     Args:
-        prev: parent layer with rank-2 output ``(batch, n_in)``.
+        prev_layer: parent layer with rank-2 output ``(batch, n_in)``.
         keep: probability of keeping a weight, in (0, 1].
         n_units: number of output units.
         act: activation; ``None`` is linear.
@@ -31,13 +31,13 @@ class DropconnectDenseLayer(Layer):
     (['dc1'], (None, 800))
     """
 
-    def __init__(self, prev: Layer, *, keep: float = 0.5, n_units: int = 100, act: Act = None,
+    def __init__(self, prev_layer: Layer, keep: float = 0.5, n_units: int = 100, act: Act = None,
                  W_init: Init = keras.initializers.TruncatedNormal(stddev=0.1),
-                 b_init: Init = "zeros", name: str | None = None) -> None:
+                 b_init: Init = "zeros", *, name: str | None = None) -> None:
         self.keep = check_prob(self, "keep", keep)
         self.n_units = check_positive_int(self, "n_units", n_units)
         self.W_init, self.b_init = get_init(W_init), get_init(b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         n_in = last_dim(self, input_shape, rank=2)

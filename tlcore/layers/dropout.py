@@ -17,7 +17,7 @@ class DropoutLayer(Layer):
     ``network.all_drop[name]`` as a variable, so it can be changed without rebuilding.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         keep: probability of keeping a unit, in (0, 1].
         is_fix: if True, ``keep`` is a constant and the layer is not listed in ``all_drop``.
         is_train: if False, the layer is always the identity (TensorLayer's fixed test graph).
@@ -29,11 +29,11 @@ class DropoutLayer(Layer):
     0.8
     """
 
-    def __init__(self, prev: Layer, *, keep: float = 0.5, is_fix: bool = False,
+    def __init__(self, prev_layer: Layer, keep: float = 0.5, is_fix: bool = False,
                  is_train: bool = True, seed: int | None = None, name: str | None = None) -> None:
         self.keep = check_prob(self, "keep", keep)
         self.is_fix, self.is_train, self.seed = bool(is_fix), bool(is_train), seed
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         self.keep_var = None if self.is_fix else self.add_keep(self.keep)

@@ -63,10 +63,12 @@ class KerasLayer(Layer):
     """Applies a Keras 3 layer: ``keras_layer(inputs, training=is_train)``.
 
     Args:
-        prev: parent layer.
-        keras_layer: a Keras layer instance, a Keras layer class, or the name of a class in
-            ``keras.layers`` (``"Dense"``). A class or name is instantiated with ``keras_args``.
-        keras_args: constructor arguments when ``keras_layer`` is a class or name.
+        prev_layer: parent layer.
+        keras_layer: a Keras layer instance, a Keras layer class, the name of a class in
+            ``keras.layers`` (``"Dense"``), or a function returning a Keras layer or model
+            (``keras.applications.MobileNetV2``). A class, name or function is called with
+            ``keras_args``.
+        keras_args: constructor arguments when ``keras_layer`` is a class, name or function.
         name: layer name; the Keras weights are listed as ``<name>/<keras path>``.
 
     ``get_config`` gives ``{"keras_layer": <keras.layers class name>, "keras_args": <the Keras
@@ -78,7 +80,7 @@ class KerasLayer(Layer):
     ((None, 3), ['keraslayer_1/kernel', 'keraslayer_1/bias'])
     """
 
-    def __init__(self, prev: Layer, *, keras_layer: Any,
+    def __init__(self, prev_layer: Layer, keras_layer: Any,
                  keras_args: Mapping[str, Any] | None = None, name: str | None = None) -> None:
         if keras_args is not None and not isinstance(keras_args, Mapping):
             raise ValueError(f"{who(self)}: keras_args must be a dict or None, received "
@@ -99,12 +101,30 @@ class KerasLayer(Layer):
             if keras_args:
                 raise ValueError(f"{who(self)}: keras_args is only for a class or class name; "
                                  f"received an instance and keras_args={dict(keras_args)!r}")
+        elif callable(keras_layer) and not isinstance(keras_layer, type):
+            keras_layer = self._from_factory(keras_layer, dict(keras_args or {}))
         else:
-            raise ValueError(f"{who(self)}: keras_layer must be a Keras layer, a Keras layer class "
-                             f"or a keras.layers class name, received {keras_layer!r}")
+            raise ValueError(f"{who(self)}: keras_layer must be a Keras layer, a Keras layer "
+                             f"class, a keras.layers class name or a function returning a Keras "
+                             f"layer, "
+                             f"received {keras_layer!r}")
         self.keras_layer = keras_layer
         self._training = _takes_training(keras_layer)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
+
+    def _from_factory(self, factory: Any, keras_args: dict[str, Any]) -> Any:
+        """A function that returns a Keras layer or model, e.g. ``keras.applications.ResNet50``
+        (what replaces TensorLayer's ``SlimNetsLayer(slim_layer=inception_v3, slim_args=...)``)."""
+        name = getattr(factory, "__name__", repr(factory))
+        try:
+            made = factory(**keras_args)
+        except TypeError as e:
+            raise ValueError(f"{who(self)}: keras_layer {name} is called as {name}(**keras_args) "
+                             f"and must return a Keras layer or model; the call failed: {e}") from e
+        if not isinstance(made, keras.Layer):
+            raise ValueError(f"{who(self)}: keras_layer {name}(**keras_args) must return a Keras "
+                             f"layer or model, received {type(made).__name__}")
+        return made
 
     def build(self, input_shape: tf.TensorShape) -> None:
         try:

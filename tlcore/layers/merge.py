@@ -35,7 +35,7 @@ class ConcatLayer(Layer):
     """Concatenates the outputs of several layers along ``concat_dim`` (``tf.concat``).
 
     Args:
-        prev: list of parent layers; all dims but ``concat_dim`` must agree.
+        prev_layer: list of parent layers; all dims but ``concat_dim`` must agree.
         concat_dim: the axis to concatenate along.
         name: layer name.
 
@@ -45,9 +45,10 @@ class ConcatLayer(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: list[Layer], *, concat_dim: int = -1, name: str | None = None) -> None:
+    def __init__(self, prev_layer: list[Layer], concat_dim: int = -1,
+                 name: str | None = None) -> None:
         self.concat_dim = _check_axis(self, "concat_dim", concat_dim)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         input_shape = _as_list(input_shape)
@@ -68,7 +69,7 @@ class ElementwiseLayer(Layer):
     """Combines the outputs of several layers element-wise: ``act(fn(fn(x0, x1), x2) ...)``.
 
     Args:
-        prev: list of parent layers with broadcast-compatible shapes.
+        prev_layer: list of parent layers with broadcast-compatible shapes.
         combine_fn: a binary function such as ``tf.minimum`` (TensorLayer's default),
             ``tf.add`` or ``tf.multiply``, or its ``tf.math`` name (``"add"``). Only ``tf.math``
             functions serialize.
@@ -82,7 +83,7 @@ class ElementwiseLayer(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: list[Layer], *, combine_fn: Callable | str = tf.minimum,
+    def __init__(self, prev_layer: list[Layer], combine_fn: Callable | str = tf.minimum,
                  act: Act = None, name: str | None = None) -> None:
         if isinstance(combine_fn, str):
             if combine_fn not in _COMBINE:
@@ -92,7 +93,7 @@ class ElementwiseLayer(Layer):
         if not callable(combine_fn):
             raise ValueError(f"{who(self)}: combine_fn must be a callable, received {combine_fn!r}")
         self.combine_fn = combine_fn
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def forward(self, inputs: list[tf.Tensor], *, is_train: bool) -> tf.Tensor:
         out = inputs[0]
@@ -116,7 +117,7 @@ class ElementwiseLambdaLayer(Layer):
     A Python callable cannot be serialized: ``get_config`` raises ``ValueError``.
 
     Args:
-        prev: list of parent layers.
+        layers: list of parent layers.
         fn: the function, called with one positional argument per parent.
         fn_args: extra keyword arguments for ``fn``.
         act: activation applied to the result.
@@ -129,14 +130,14 @@ class ElementwiseLambdaLayer(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: list[Layer], *, fn: Callable, fn_args: Mapping[str, Any] | None = None,
+    def __init__(self, layers: list[Layer], fn: Callable, fn_args: Mapping[str, Any] | None = None,
                  act: Act = None, name: str | None = None) -> None:
         if not callable(fn):
             raise ValueError(f"{who(self)}: fn must be a callable, received {fn!r}")
         if fn_args is not None and not isinstance(fn_args, Mapping):
             raise ValueError(f"{who(self)}: fn_args must be a dict or None, received {fn_args!r}")
         self.fn, self.fn_args = fn, dict(fn_args or {})
-        super().__init__(prev, act=act, name=name)
+        super().__init__(layers, act=act, name=name)
 
     def forward(self, inputs: list[tf.Tensor], *, is_train: bool) -> Any:
         return self.act(self.fn(*inputs, **self.fn_args))
@@ -150,7 +151,7 @@ class StackLayer(Layer):
     """Stacks the outputs of several layers of one shape along a new ``axis`` (``tf.stack``).
 
     Args:
-        prev: list of parent layers with the same output shape.
+        layers: list of parent layers with the same output shape.
         axis: position of the new dim in the output (TensorLayer's default 1: after the batch).
         name: layer name.
 
@@ -161,9 +162,9 @@ class StackLayer(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: list[Layer], *, axis: int = 1, name: str | None = None) -> None:
+    def __init__(self, layers: list[Layer], axis: int = 1, name: str | None = None) -> None:
         self.axis = _check_axis(self, "axis", axis)
-        super().__init__(prev, name=name)
+        super().__init__(layers, name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         input_shape = _as_list(input_shape)
@@ -184,10 +185,11 @@ class StackLayer(Layer):
 class UnStackLayer(Layer):
     """Splits the output along ``axis`` into a list of tensors (``tf.unstack``).
 
-    The layer's output is a list; ``net[i]`` is a layer for the i-th tensor.
+    The layer's output is a list; ``net[i]`` is a layer for the i-th tensor, and, as in
+    TensorLayer 1.11, ``net.outputs`` is the list of these layers (``<name>0``, ``<name>1``...).
 
     Args:
-        prev: parent layer; the size of ``axis`` must be known (or ``num`` given).
+        prev_layer: parent layer; the size of ``axis`` must be known (or ``num`` given).
         num: number of pieces; inferred from the static shape when ``None``.
         axis: the axis to split (TensorLayer's default 0, the batch, needs ``num``).
         name: layer name.
@@ -197,13 +199,13 @@ class UnStackLayer(Layer):
     ([(None, 3), (None, 3)], (None, 3))
     """
 
-    def __init__(self, prev: Layer, *, num: int | None = None, axis: int = 0,
+    def __init__(self, prev_layer: Layer, num: int | None = None, axis: int = 0,
                  name: str | None = None) -> None:
         self.axis = _check_axis(self, "axis", axis)
         if num is not None and (isinstance(num, bool) or not isinstance(num, int) or num <= 0):
             raise ValueError(f"{who(self)}: num must be a positive int or None, received {num!r}")
         self.num = num
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         _axis_in(self, "axis", self.axis, input_shape.rank, input_shape)
@@ -218,6 +220,23 @@ class UnStackLayer(Layer):
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> list[tf.Tensor]:
         return tf.unstack(inputs, num=self.num, axis=self.axis)
 
+    @property
+    def outputs(self) -> list[Layer]:
+        """One layer per piece, made once (TensorLayer 1.11's ``UnStackLayer.outputs``)."""
+        if getattr(self, "_pieces", None) is None:
+            from tlcore.layers.core import IndexingLayer
+
+            self._pieces = []
+            for i in range(len(self.output_spec)):
+                piece = IndexingLayer(self, key=i, name=f"{self.name}{i}")
+                piece._explicit_name = False  # merging pieces of two unstacks renumbers them
+                self._pieces.append(piece)
+        return list(self._pieces)
+
+    @outputs.setter
+    def outputs(self, value: Any) -> None:
+        Layer.outputs.fset(self, value)  # the base class's read-only error
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.serialize("num", "axis")}
 
@@ -229,7 +248,7 @@ class MultiplexerLayer(Layer):
     tensor, so it can change inside one ``tf.function`` trace) is a call argument.
 
     Args:
-        prev: list of parent layers with the same output shape and dtype.
+        layers: list of parent layers with the same output shape and dtype.
         name: layer name.
 
     >>> a, b = InputLayer([None, 3], name="a"), InputLayer([None, 3], name="b")
@@ -240,8 +259,8 @@ class MultiplexerLayer(Layer):
     multi_input = True
     call_args = ("sel",)
 
-    def __init__(self, prev: list[Layer], *, name: str | None = None) -> None:
-        super().__init__(prev, name=name)
+    def __init__(self, layers: list[Layer], name: str | None = None) -> None:
+        super().__init__(layers, name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         input_shape = _as_list(input_shape)

@@ -14,7 +14,7 @@ class GaussianNoiseLayer(Layer):
     the identity otherwise.
 
     Args:
-        prev: parent layer with a floating output.
+        prev_layer: parent layer with a floating output.
         mean: mean of the noise.
         stddev: standard deviation of the noise (>= 0).
         is_train: if False, the layer is always the identity (TensorLayer's test graph).
@@ -25,7 +25,7 @@ class GaussianNoiseLayer(Layer):
     (None, 100)
     """
 
-    def __init__(self, prev: Layer, *, mean: float = 0.0, stddev: float = 1.0,
+    def __init__(self, prev_layer: Layer, mean: float = 0.0, stddev: float = 1.0,
                  is_train: bool = True, seed: int | None = None, name: str | None = None) -> None:
         for arg, value in (("mean", mean), ("stddev", stddev)):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -34,7 +34,7 @@ class GaussianNoiseLayer(Layer):
             raise ValueError(f"{who(self)}: stddev must be >= 0, received {stddev!r}")
         self.mean, self.stddev = float(mean), float(stddev)
         self.is_train, self.seed = bool(is_train), seed
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         dtype = self.prev_layers[0].output_dtype

@@ -7,7 +7,7 @@ import keras
 import tensorflow as tf
 
 from tlcore.layers._utils import Act, Init, get_init, shape_str, who
-from tlcore.layers.core import Layer
+from tlcore.layers.core import Layer, reusing
 
 
 def _check_eps(layer: Layer, value: Any) -> float:
@@ -30,7 +30,7 @@ class BatchNormLayer(Layer):
     ``None`` or ``True`` follow the call.
 
     Args:
-        prev: parent layer with a known last dim.
+        prev_layer: parent layer with a known last dim.
         decay: moving-average decay in [0, 1).
         epsilon: added to the variance.
         act: activation after normalization.
@@ -46,10 +46,10 @@ class BatchNormLayer(Layer):
     ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
     """
 
-    def __init__(self, prev: Layer, *, decay: float = 0.9, epsilon: float = 1e-5, act: Act = None,
-                 is_train: bool | None = None, beta_init: Init = "zeros",
+    def __init__(self, prev_layer: Layer, decay: float = 0.9, epsilon: float = 1e-5,
+                 act: Act = None, is_train: bool | None = None, beta_init: Init = "zeros",
                  gamma_init: Init = keras.initializers.RandomNormal(mean=1.0, stddev=0.002),
-                 moving_mean_init: Init = "zeros", name: str | None = None) -> None:
+                 moving_mean_init: Init = "zeros", *, name: str | None = None) -> None:
         if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0 <= decay < 1:
             raise ValueError(f"{who(self)}: decay must be a number in [0, 1), received {decay!r}")
         self.decay, self.epsilon = float(decay), _check_eps(self, epsilon)
@@ -60,7 +60,7 @@ class BatchNormLayer(Layer):
         self.moving_mean_init = get_init(moving_mean_init)
         if self.moving_mean_init is None:
             raise ValueError(f"{who(self)}: moving_mean_init cannot be None")
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or input_shape.rank < 2 or input_shape[-1] is None:
@@ -107,10 +107,12 @@ class LayerNormLayer(Layer):
     ``beta``/``gamma`` have the shape ``input_shape[begin_params_axis:]``.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         center: add the learned offset ``beta``.
         scale: multiply by the learned ``gamma``.
         act: activation after normalization.
+        reuse: TensorLayer's flag, accepted for ported code: ``None``/``False``, or ``True``
+            inside ``with tl.layers.reuse(network):``, which is what shares the variables.
         trainable: whether ``beta``/``gamma`` are trainable.
         begin_norm_axis: first normalized axis (TensorLayer's default 1: all but the batch).
         begin_params_axis: first axis of the parameters' shape (default -1: per channel).
@@ -122,10 +124,15 @@ class LayerNormLayer(Layer):
     TensorShape([4])
     """
 
-    def __init__(self, prev: Layer, *, center: bool = True, scale: bool = True, act: Act = None,
-                 trainable: bool = True, begin_norm_axis: int = 1, begin_params_axis: int = -1,
+    def __init__(self, prev_layer: Layer, center: bool = True, scale: bool = True,
+                 act: Act = None, reuse: bool | None = None, *, trainable: bool = True,
+                 begin_norm_axis: int = 1, begin_params_axis: int = -1,
                  epsilon: float = 1e-12, beta_init: Init = "zeros", gamma_init: Init = "ones",
                  name: str | None = None) -> None:
+        if reuse and not reusing():
+            raise ValueError(f"{who(self)}: reuse=True was tf.contrib's variable-scope flag; to "
+                             f"share variables build the layer inside "
+                             f"`with tl.layers.reuse(network):` (where reuse=True is accepted)")
         for arg, value in (("begin_norm_axis", begin_norm_axis),
                            ("begin_params_axis", begin_params_axis)):
             if isinstance(value, bool) or not isinstance(value, int):
@@ -134,7 +141,7 @@ class LayerNormLayer(Layer):
         self.begin_norm_axis, self.begin_params_axis = begin_norm_axis, begin_params_axis
         self.epsilon = _check_eps(self, epsilon)
         self.beta_init, self.gamma_init = get_init(beta_init), get_init(gamma_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         rank = input_shape.rank

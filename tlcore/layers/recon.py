@@ -32,8 +32,9 @@ class ReconLayer(DenseLayer):
         cost = mse + l2 + 0.001 * mean(code)                          # act=softplus or relu
 
     Args:
-        prev: the encoder, a DenseLayer of the same network.
-        x_recon: what to reconstruct: ``None`` for the network input (first autoencoder), or a
+        prev_layer: the encoder, a DenseLayer of the same network.
+        x_recon: what to reconstruct: ``None`` for the network input (first autoencoder; also
+            what the InputLayer was built from, as 1.11 took its placeholder), or a
             layer of this network (or its name), e.g. the first encoder for the second
             autoencoder of a stack. The target is computed with dropout off.
         n_units: size of the reconstruction (784 for MNIST pixels).
@@ -51,15 +52,15 @@ class ReconLayer(DenseLayer):
     (None, 784)
     """
 
-    def __init__(self, prev: Layer, *, x_recon: Any = None, n_units: int = 784,
-                 act: Act = tf.nn.softplus,
+    def __init__(self, prev_layer: Layer, x_recon: Any = None, n_units: int = 784,
+                 act: Act = tf.nn.softplus, name: str | None = None, *,
                  W_init: Init = keras.initializers.TruncatedNormal(stddev=0.1),
-                 b_init: Init = "zeros", name: str | None = None) -> None:
-        if not isinstance(prev, DenseLayer):
+                 b_init: Init = "zeros") -> None:
+        if not isinstance(prev_layer, DenseLayer):
             raise TypeError(f"{who(self)}: the parent must be the encoder, a DenseLayer, "
-                            f"received {type(prev).__name__}")
-        self.x_recon = _find_target(self, prev, x_recon)
-        super().__init__(prev, n_units=n_units, act=act, W_init=W_init, b_init=b_init,
+                            f"received {type(prev_layer).__name__}")
+        self.x_recon = _find_target(self, prev_layer, x_recon)
+        super().__init__(prev_layer, n_units=n_units, act=act, W_init=W_init, b_init=b_init,
                          name=name)
         kind = _sparsity(self.act)
         if kind is None:
@@ -183,6 +184,12 @@ def _find_target(layer: Any, prev: Layer, x_recon: Any) -> Layer | None:
     if x_recon is None:
         return None
     candidates = {id(x): x for x in prev.all_layers}
+    if not isinstance(x_recon, (str, Layer)):
+        # ported code passes what the InputLayer was built from (1.11's placeholder)
+        for x in prev.all_layers:
+            if isinstance(x, InputLayer) and getattr(x, "source", None) is x_recon:
+                x_recon = x
+                break
     if isinstance(x_recon, str):
         for x in prev.all_layers:
             if x.name == x_recon:

@@ -28,15 +28,15 @@ class FlattenLayer(Layer):
     """Flattens every dimension but the batch: ``(B, d1, d2, ...) -> (B, d1*d2*...)``.
 
     Args:
-        prev: parent layer of rank >= 2 with known non-batch dims.
+        prev_layer: parent layer of rank >= 2 with known non-batch dims.
         name: layer name.
 
     >>> FlattenLayer(InputLayer([None, 28, 28, 1])).output_shape
     (None, 784)
     """
 
-    def __init__(self, prev: Layer, *, name: str | None = None) -> None:
-        super().__init__(prev, name=name)
+    def __init__(self, prev_layer: Layer, name: str | None = None) -> None:
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         dims = input_shape.as_list() if input_shape.rank is not None else None
@@ -56,10 +56,11 @@ class ReshapeLayer(Layer):
     """Reshapes the output with ``tf.reshape(inputs, shape)``; ``-1`` (once) is inferred.
 
     As in TensorLayer, ``shape`` includes the batch dim, usually as ``-1``:
-    ``ReshapeLayer(net, shape=(-1, 28, 28, 1))``.
+    ``ReshapeLayer(net, shape=(-1, 28, 28, 1))``; it may move dims into or out of the batch
+    (``(-1, 5)`` on ``(None, 20, 5)`` gives ``(None, 5)`` with 20 rows per example).
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         shape: the target shape (list of ints, at most one ``-1``).
         name: layer name.
 
@@ -67,22 +68,15 @@ class ReshapeLayer(Layer):
     (None, 28, 28, 1)
     """
 
-    def __init__(self, prev: Layer, *, shape: Sequence[int], name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, shape: Sequence[int], name: str | None = None) -> None:
         self.shape = tuple(_int_list(self, "shape", shape))
         if not self.shape or self.shape.count(-1) > 1 or any(d < -1 or d == 0 for d in self.shape):
             raise ValueError(f"{who(self)}: shape must be a non-empty list of positive ints with at "
                              f"most one -1, received {list(shape)!r}")
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
-    def build(self, input_shape: tf.TensorShape) -> None:
-        dims = input_shape.as_list() if input_shape.rank is not None else None
-        if dims is not None and len(dims) and all(d is not None for d in dims[1:]):
-            n_in = int(np.prod(dims[1:]))  # per example
-            known = int(np.prod([d for d in self.shape[1:] if d != -1]))
-            if -1 not in self.shape[1:] and self.shape[0] == -1 and known != n_in:
-                raise ValueError(f"{who(self)}: cannot reshape input of shape "
-                                 f"{shape_str(input_shape)} ({n_in} values per example) to "
-                                 f"{self.shape}")
+    # No per-example size check: ``(-1, 5)`` on ``(None, 20, 5)`` moves steps into the batch,
+    # as 1.11 allowed. A fully known mismatch still fails when the output spec is traced.
 
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
         return tf.reshape(inputs, self.shape)
@@ -95,7 +89,7 @@ class TransposeLayer(Layer):
     """Permutes dimensions with ``tf.transpose(inputs, perm)``.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         perm: a permutation of ``range(rank)`` (the batch dim included).
         name: layer name.
 
@@ -103,9 +97,9 @@ class TransposeLayer(Layer):
     (None, 5, 3)
     """
 
-    def __init__(self, prev: Layer, *, perm: Sequence[int], name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, perm: Sequence[int], name: str | None = None) -> None:
         self.perm = tuple(_int_list(self, "perm", perm))
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or sorted(self.perm) != list(range(input_shape.rank)):
@@ -123,7 +117,7 @@ class ExpandDimsLayer(Layer):
     """Inserts a dimension of size 1 at ``axis`` (``tf.expand_dims``).
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         axis: position of the new dim in the output, in ``[-rank-1, rank]``.
         name: layer name.
 
@@ -131,11 +125,11 @@ class ExpandDimsLayer(Layer):
     (None, 3, 1)
     """
 
-    def __init__(self, prev: Layer, *, axis: int, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, axis: int, name: str | None = None) -> None:
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise ValueError(f"{who(self)}: axis must be an int, received {axis!r}")
         self.axis = int(axis)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         rank = input_shape.rank
@@ -154,20 +148,23 @@ class TileLayer(Layer):
     """Repeats the output ``multiples[i]`` times along dim ``i`` (``tf.tile``).
 
     Args:
-        prev: parent layer.
-        multiples: one positive int per dim (the batch dim included).
+        prev_layer: parent layer.
+        multiples: one positive int per dim (the batch dim included). ``-1``, which
+            TensorLayer 1.11 accepted when building (TensorFlow refuses it when run), is read
+            as 1: that dim is kept.
         name: layer name.
 
     >>> TileLayer(InputLayer([None, 3, 1]), multiples=[1, 1, 4]).output_shape
     (None, 3, 4)
     """
 
-    def __init__(self, prev: Layer, *, multiples: Sequence[int], name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, multiples: Sequence[int] | None = None,
+                 name: str | None = None) -> None:
         self.multiples = tuple(_int_list(self, "multiples", multiples))
-        if any(m <= 0 for m in self.multiples):
-            raise ValueError(f"{who(self)}: multiples must be positive ints, received "
-                             f"{list(multiples)!r}")
-        super().__init__(prev, name=name)
+        if any(m <= 0 and m != -1 for m in self.multiples):
+            raise ValueError(f"{who(self)}: multiples must be positive ints (or -1, read as 1), "
+                             f"received {list(multiples)!r}")
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or input_shape.rank != len(self.multiples):
@@ -175,7 +172,7 @@ class TileLayer(Layer):
                              f"{shape_str(input_shape)}, received {list(self.multiples)}")
 
     def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
-        return tf.tile(inputs, self.multiples)
+        return tf.tile(inputs, [1 if m == -1 else m for m in self.multiples])
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.serialize("multiples")}

@@ -19,10 +19,12 @@ class TimeDistributedLayer(Layer):
     a dropout-like inner layer's keep probability appears in ``all_drop`` under this name.
 
     Args:
-        prev: parent layer of rank >= 3.
+        prev_layer: parent layer of rank >= 3.
         layer_class: a tlcore Layer class or its registered name (``"DenseLayer"``).
-        layer_args: keyword arguments of the inner layer (without ``prev`` and ``name``).
-        name: layer name (also the inner layer's).
+        layer_args: keyword arguments of the inner layer (TensorLayer's ``args=`` too). A
+            ``"name"`` in them names the inner layer under this one, so its variables are
+            ``<name>/<inner name>/W`` as in TensorLayer 1.11; without it they are ``<name>/W``.
+        name: layer name.
 
     >>> net = TimeDistributedLayer(InputLayer([None, 20, 8]), layer_class=DenseLayer,
     ...                            layer_args={"n_units": 4}, name="td")
@@ -30,7 +32,9 @@ class TimeDistributedLayer(Layer):
     ((None, 20, 4), ['td/W', 'td/b'])
     """
 
-    def __init__(self, prev: Layer, *, layer_class: type[Layer] | str,
+    arg_aliases = {"args": "layer_args"}
+
+    def __init__(self, prev_layer: Layer, layer_class: type[Layer] | str | None = None,
                  layer_args: Mapping[str, Any] | None = None, name: str | None = None) -> None:
         if isinstance(layer_class, str):
             from tlcore.plugins import get_registry
@@ -46,11 +50,12 @@ class TimeDistributedLayer(Layer):
         if layer_args is not None and not isinstance(layer_args, Mapping):
             raise ValueError(f"{who(self)}: layer_args must be a dict or None, received "
                              f"{layer_args!r}")
-        if layer_args and ("name" in layer_args or "prev" in layer_args):
-            raise ValueError(f"{who(self)}: layer_args must not contain 'prev' or 'name', received "
-                             f"keys {sorted(layer_args)}")
+        if layer_args and ({"prev_layer", "layer"} & set(layer_args)):
+            raise ValueError(f"{who(self)}: layer_args must not contain the parent (prev_layer), "
+                             f"received keys {sorted(layer_args)}")
         self.layer_class, self.layer_args = layer_class, dict(layer_args or {})
-        super().__init__(prev, name=name)
+        self.inner_name = self.layer_args.pop("name", None)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or input_shape.rank < 3:
@@ -58,16 +63,17 @@ class TimeDistributedLayer(Layer):
                              f"received shape {shape_str(input_shape)}")
         step = InputLayer([None, *input_shape.as_list()[2:]], dtype=self.prev_layers[0].output_dtype,
                           name=f"{self.name}_step")
+        inner_name = self.name if self.inner_name is None else f"{self.name}/{self.inner_name}"
         try:
-            self.inner = self.layer_class(step, name=self.name, **self.layer_args)
+            self.inner = self.layer_class(step, name=inner_name, **self.layer_args)
         except TypeError as e:
             raise ValueError(f"{who(self)}: cannot build {self.layer_class.__name__} with "
                              f"layer_args {self.layer_args!r}: {e}") from e
         if self.inner.call_args:
             raise ValueError(f"{who(self)}: {self.layer_class.__name__} takes call arguments "
                              f"{self.inner.call_args}, which TimeDistributedLayer does not pass")
-        for var in self.inner.all_params:
-            self.track_param(var, self.inner.param_name(var).split("/", 1)[1])
+        for var in self.inner.all_params:  # "<inner name>/W" seen from here is "[<name>/]W"
+            self.track_param(var, self.inner.param_name(var)[len(self.name) + 1:])
         self._own_drop = self.inner._own_drop
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
@@ -90,5 +96,7 @@ class TimeDistributedLayer(Layer):
 
     def get_config(self) -> dict[str, Any]:
         args = {k: v for k, v in self.inner.get_config().items() if k != "name"}
+        if self.inner_name is not None:
+            args["name"] = self.inner_name
         return {**super().get_config(), "layer_class": self.layer_class.__name__,
                 "layer_args": args}

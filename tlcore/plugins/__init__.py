@@ -1,12 +1,15 @@
 """tlcore's plugin system: pluggy hooks discovered through the ``tlcore.plugins`` entry points.
 
-A plugin module implements any of the hooks in :class:`TlcoreHookSpecs` with :data:`hookimpl`::
+A plugin's manifest module (the entry point's target) holds its tables and one
+:class:`Manifest`::
 
-    from tlcore.plugins import hookimpl
+    from tlcore.plugins import Manifest
 
-    @hookimpl
-    def register_layers(register):
-        register("MaxoutLayer", "tlcore_maxout.maxout:MaxoutLayer")
+    LAYERS = {"MaxoutLayer": "tlcore_maxout.maxout:MaxoutLayer"}
+    manifest = Manifest(layers=LAYERS)
+
+A module may instead implement the hooks of :class:`TlcoreHookSpecs` itself with
+:data:`hookimpl` (``def register_layers(register): register(name, target)``).
 """
 from __future__ import annotations
 
@@ -15,12 +18,14 @@ from typing import Any, Iterator
 
 from tlcore.plugins._errors import AmbiguousNameError, PluginError, PluginWarning, UnknownNameError
 from tlcore.plugins._hooks import ENTRY_POINT_GROUP, TlcoreHookSpecs, hookimpl, hookspec
+from tlcore.plugins._manifest import Manifest
 from tlcore.plugins._registry import Entry, PluginInfo, Registry, get_registry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "AmbiguousNameError",
     "Entry",
+    "Manifest",
     "PluginError",
     "PluginInfo",
     "PluginWarning",

@@ -11,7 +11,6 @@ import fnmatch
 import importlib
 import importlib.metadata as md
 import logging
-import os
 import re
 import sys
 import threading
@@ -25,11 +24,15 @@ import pluggy
 from tlcore._version import __version__
 from tlcore.plugins._errors import AmbiguousNameError, PluginError, PluginWarning, UnknownNameError
 from tlcore.plugins._hooks import ENTRY_POINT_GROUP, HOOK_KINDS, PROJECT, TlcoreHookSpecs
-from tlcore.plugins._known import KNOWN
+from tlcore.plugins._known import CHECKOUT_FOLDER, KNOWN
+from tlcore.plugins._manifest import Manifest
+from tlcore.plugins._policy import (ALLOW_VAR, BLOCK_VAR, NameList, compatible, name_list,
+                                    strict_mode, tlcore_requirement)
 
 logger = logging.getLogger("tlcore")
 
 CORE = "core"
+_CORE_MODULE = "tlcore.plugins._core"
 KINDS: tuple[str, ...] = tuple(HOOK_KINDS.values())
 _SINGULAR = {"layers": "layer", "modules": "module", "datasets": "dataset", "examples": "example"}
 
@@ -37,6 +40,9 @@ _SINGULAR = {"layers": "layer", "modules": "module", "datasets": "dataset", "exa
 LOADED, FAILED, BLOCKED, INCOMPATIBLE = "loaded", "failed", "blocked", "incompatible"
 
 # "package.module" (a module) or "package.module:attr.sub"
+# A plugin's failure is isolated whatever it raises (SystemExit and odd BaseException subclasses
+# too: they must not take down a program that merely looked up a layer), except Ctrl-C.
+_PASS_THROUGH = (KeyboardInterrupt,)
 _TARGET = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:([A-Za-z_]\w*(\.[A-Za-z_]\w*)*)?)?$")
 
 
@@ -49,6 +55,7 @@ class Entry:
     target: Any  #: the object, or a "module:attr" string imported on first use
     plugin: str
     aliases: tuple[str, ...] = ()
+    helper: bool = False  #: a layer-kind entry that is not a Layer (a function, a cell)
 
     @property
     def qualified(self) -> str:
@@ -90,48 +97,11 @@ class _Candidate:
     requires: str | None = None  # the distribution's requirement on tlcore, e.g. ">=0.1"
     module: str | None = None  # the plugin's module, to point warnings at its code
     builtin: bool = False  # the core itself: its failure is always an error
+    req_error: str | None = None  # its Requires-Dist on tlcore could not be read
 
     @property
     def label(self) -> str:
         return f"tlcore plugin {self.name!r} ({self.distribution} {self.version})"
-
-
-def _env_list(var: str) -> set[str] | None:
-    raw = os.environ.get(var)
-    if raw is None or not raw.strip():
-        return None
-    return {x.strip() for x in raw.replace(";", ",").split(",") if x.strip()}
-
-
-def _strict() -> bool:
-    return os.environ.get("TLCORE_STRICT_PLUGINS", "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _tlcore_requirement(dist: Any) -> str | None:
-    """The version specifier a distribution puts on tlcore, if any."""
-    if dist is None:
-        return None
-    from packaging.requirements import InvalidRequirement, Requirement
-
-    for raw in getattr(dist, "requires", None) or ():
-        try:
-            req = Requirement(raw)
-        except InvalidRequirement:
-            continue
-        if req.name.lower().replace("_", "-") == "tlcore" and not req.marker:
-            return str(req.specifier)
-    return None
-
-
-def _compatible(spec: str | None) -> bool:
-    if not spec:
-        return True
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    try:
-        return SpecifierSet(spec).contains(__version__, prereleases=True)
-    except InvalidSpecifier:
-        return False
 
 
 def import_target(target: str) -> Any:
@@ -148,18 +118,51 @@ def _candidate_from_ep(ep: Any) -> _Candidate:
     name, value = str(getattr(ep, "name", "?")), str(getattr(ep, "value", ""))
     dist = getattr(ep, "dist", None)
     distribution, version, requires = "?", "?", None
+    module = value.partition(":")[0] or None
     try:
         if dist is not None:
-            distribution = dist.metadata["Name"] or "?"
-            version = dist.version or "?"
-            requires = _tlcore_requirement(dist)
-    except Exception as e:  # broken metadata: report it when the plugin loads, not here
-        err = f"{type(e).__name__} reading its metadata: {e}"
+            distribution = str(dist.metadata["Name"] or "?")
+            version = str(dist.version or "?")
+            requires, req_error = tlcore_requirement(dist)
+            return _Candidate(name, distribution, version, ep.load, requires, module,
+                              req_error=req_error)
+    except BaseException as e:  # broken metadata: report it when the plugin loads, not here
+        if isinstance(e, _PASS_THROUGH):
+            raise
+        err = _describe(e, " reading its metadata")
 
         def load() -> Any:
             raise PluginError(err, plugin=name)
-        return _Candidate(name, distribution, version, load, None, value.partition(":")[0] or None)
-    return _Candidate(name, distribution, version, ep.load, requires, value.partition(":")[0] or None)
+        return _Candidate(name, distribution, version, load, None, module)
+    return _Candidate(name, distribution, version, ep.load, requires, module)
+
+
+def _describe(exc: BaseException, where: str = "") -> str:
+    """``KeyError in its hook: 'x'``, even for an exception whose ``str()`` itself raises."""
+    try:
+        text = str(exc)
+    except BaseException as e:
+        if isinstance(e, _PASS_THROUGH):
+            raise
+        text = f"<str() of the exception raised {type(e).__name__}>"
+    return f"{type(exc).__name__}{where}: {text}"
+
+
+def _plugin_object(obj: Any) -> Any:
+    """What to register with pluggy: the entry point's object, or the one ``Manifest`` of a
+    manifest module (a module with hookimpl functions is registered as itself)."""
+    if isinstance(obj, types.ModuleType):
+        found = [v for v in vars(obj).values() if isinstance(v, Manifest)]
+        if len(found) > 1:
+            raise PluginError(f"module {obj.__name__} holds {len(found)} Manifest objects; "
+                              f"keep one", plugin=obj.__name__)
+        hooks = sorted(k for k, v in vars(obj).items() if hasattr(v, f"{PROJECT}_impl"))
+        if found and hooks:
+            raise PluginError(f"module {obj.__name__} holds a Manifest and hook functions "
+                              f"{hooks}; use one of the two", plugin=obj.__name__)
+        if found:
+            return found[0]
+    return obj
 
 
 def _blame(exc: BaseException | None, module: str | None) -> tuple[str, int] | None:
@@ -197,6 +200,8 @@ class Registry:
         self._loaded = False
         self._warned: set[tuple[str, str]] = set()
         self._plugins: dict[str, PluginInfo] = {}
+        self._shadowed: list[PluginInfo] = []  # namesakes of a plugin in _plugins, not loaded
+        self.problems: list[str] = []  #: environment values that could not be read
         self._entries: dict[str, dict[str, list[Entry]]] = {k: {} for k in KINDS}
         self._aliases: dict[str, dict[str, str]] = {k: {} for k in KINDS}
         self._cache: dict[tuple[str, str], Any] = {}
@@ -231,56 +236,89 @@ class Registry:
             self.load()
 
     def _load_all(self) -> None:
-        self._plugins = {}
+        self._plugins, self._shadowed, self.problems = {}, [], []
         self._entries = {k: {} for k in KINDS}
         self._aliases = {k: {} for k in KINDS}
         self._cache = {}
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(TlcoreHookSpecs)
-        allow, block, strict = _env_list("TLCORE_PLUGINS"), _env_list("TLCORE_DISABLE_PLUGINS"), _strict()
-        if block and CORE in block:
-            self._warn("TLCORE_DISABLE_PLUGINS lists 'core', which cannot be blocked; ignored",
+        strict = strict_mode(self.problems)
+        allow, block = name_list(ALLOW_VAR, self.problems), name_list(BLOCK_VAR, self.problems)
+        core = _Candidate(CORE, "tlcore", __version__,
+                          lambda: importlib.import_module(_CORE_MODULE),
+                          module=_CORE_MODULE, builtin=True)
+        cands = [core, *self._discover(), *self._in_process]
+        names = sorted({c.name for c in cands})
+        for var_list in (allow, block):
+            if var_list is None:
+                continue
+            for pattern in var_list.unmatched(names):
+                self.problems.append(f"{var_list.var} names {pattern!r}, which matches no "
+                                     f"installed plugin (installed: {', '.join(names)})")
+        for problem in self.problems:
+            if strict:
+                raise PluginError(problem, plugin="(environment)")
+            self._warn(problem, key=("(environment)", problem))
+        if block is not None and CORE in block.patterns:
+            self._warn(f"{BLOCK_VAR} lists 'core', which cannot be blocked; ignored",
                        key=(CORE, "block"))
 
-        core = _Candidate(CORE, "tlcore", __version__,
-                          lambda: importlib.import_module("tlcore._core_plugin"),
-                          module="tlcore._core_plugin", builtin=True)
-        for cand in [core, *self._discover(), *self._in_process]:
-            if cand.name in self._plugins:
-                taken = self._plugins[cand.name]
-                self._fail(cand, f"plugin name {cand.name!r} is already taken by "
-                                 f"{taken.distribution} {taken.version}", strict, keep=True)
+        for cand in cands:
+            taken = self._plugins.get(cand.name)
+            if taken is not None and taken.status in (LOADED, BLOCKED):
+                self._shadowed.append(self._duplicate(cand, taken, strict))
                 continue
-            if not cand.builtin and ((allow is not None and cand.name not in allow)
-                                      or (block is not None and cand.name in block)):
-                why = "TLCORE_DISABLE_PLUGINS" if block and cand.name in block else "TLCORE_PLUGINS"
-                self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
-                                                      BLOCKED, f"blocked by {why}")
+            info = self._admit(cand, allow, block, strict)
+            if taken is None:
+                self._plugins[cand.name] = info
+            elif info.status == LOADED:
+                # A failed or incompatible plugin (an impostor, an old copy) that happens to be
+                # found first must not shadow a working plugin of the same name.
+                self._shadowed.append(taken)
+                self._plugins[cand.name] = info
+            else:
+                self._shadowed.append(info)
+
+    def _duplicate(self, cand: _Candidate, taken: PluginInfo, strict: bool) -> PluginInfo:
+        if taken.status == BLOCKED:  # the lists name plugins: a namesake is blocked as well
+            return PluginInfo(cand.name, cand.distribution, cand.version, BLOCKED, taken.error)
+        return self._fail(cand, f"plugin name {cand.name!r} is already taken by "
+                                f"{taken.distribution} {taken.version}", strict)
+
+    def _admit(self, cand: _Candidate, allow: NameList | None, block: NameList | None,
+               strict: bool) -> PluginInfo:
+        """Apply the allow/block lists and the tlcore requirement, then load."""
+        if not cand.builtin:
+            why = (BLOCK_VAR if block is not None and block.matches(cand.name) else
+                   ALLOW_VAR if allow is not None and not allow.matches(cand.name) else None)
+            if why is not None:
                 logger.debug("%s is blocked by %s", cand.label, why)
-                continue
-            if not cand.builtin and not _compatible(cand.requires):
-                error = (f"requires tlcore{cand.requires}, but tlcore {__version__} is installed; "
-                         f"install a {cand.distribution} release made for tlcore {__version__}")
-                self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
-                                                      INCOMPATIBLE, error)
+                return PluginInfo(cand.name, cand.distribution, cand.version, BLOCKED,
+                                  f"blocked by {why}")
+            error = cand.req_error
+            if error is None and not compatible(cand.requires):
+                error = (f"requires tlcore{cand.requires}, but tlcore {__version__} is "
+                         f"installed; install a {cand.distribution} release made for tlcore "
+                         f"{__version__}")
+            if error is not None:
                 msg = f"{cand.label} is incompatible and was not loaded: {error}"
                 if strict:
                     raise PluginError(msg, plugin=cand.name)
                 self._warn(msg, key=(cand.name, msg))
-                continue
-            self._load_one(cand, strict)
+                return PluginInfo(cand.name, cand.distribution, cand.version, INCOMPATIBLE,
+                                  error)
+        return self._load_one(cand, strict)
 
-    def _fail(self, cand: _Candidate, error: str, strict: bool, *, keep: bool = False,
-              exc: BaseException | None = None) -> None:
+    def _fail(self, cand: _Candidate, error: str, strict: bool, *,
+              exc: BaseException | None = None) -> PluginInfo:
         msg = f"{cand.label} failed and was skipped: {error}"
-        if not keep:
-            self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version,
-                                                  FAILED, error)
         if strict or cand.builtin:
             raise PluginError(msg, plugin=cand.name) from exc
         self._warn(msg, key=(cand.name, msg), where=_blame(exc, cand.module))
+        return PluginInfo(cand.name, cand.distribution, cand.version, FAILED, error)
 
-    def _warn(self, msg: str, *, key: tuple[str, str], where: tuple[str, int] | None = None) -> None:
+    def _warn(self, msg: str, *, key: tuple[str, str],
+              where: tuple[str, int] | None = None) -> None:
         """One :class:`PluginWarning` per plugin and problem, pointing at the plugin's code."""
         if key in self._warned:
             return
@@ -291,51 +329,71 @@ class Registry:
         else:
             warnings.warn_explicit(msg, PluginWarning, where[0], where[1])
 
-    def _load_one(self, cand: _Candidate, strict: bool) -> None:
+    def _load_one(self, cand: _Candidate, strict: bool) -> PluginInfo:
         assert self.pm is not None
+        obj: Any = None
         try:
-            obj = cand.load()
-            self.pm.register(obj, name=cand.name)
-        except (Exception, SystemExit) as e:  # an unimportable plugin must not hurt the others
-            self._fail(cand, f"{type(e).__name__}: {e}", strict, exc=e)
-            return
-        unknown = sorted(c.name for c in self.pm.get_hookcallers(obj) or () if c.spec is None)
+            obj = _plugin_object(cand.load())
+            if obj is not None:  # pluggy cannot register None; reported below
+                self.pm.register(obj, name=cand.name)
+        except BaseException as e:  # an unimportable plugin must not hurt the others
+            if isinstance(e, _PASS_THROUGH):
+                raise
+            error = str(e) if isinstance(e, PluginError) else _describe(e)
+            return self._fail(cand, error, strict, exc=e)
+        if obj is None:
+            return self._fail(cand, f"its entry point {cand.module or '?'!s} gives None, which "
+                                    f"holds no Manifest and implements no tlcore hook", strict)
+        callers = self.pm.get_hookcallers(obj) or ()
+        if not callers:  # e.g. an entry point naming the wrong module or attribute
+            self.pm.unregister(obj)
+            return self._fail(cand, f"its entry point {cand.module or '?'!s} gives "
+                                    f"{_kind_of(obj)}, which holds no Manifest and implements "
+                                    f"no tlcore hook", strict)
+        unknown = sorted(c.name for c in callers if c.spec is None)
         if unknown:
             self.pm.unregister(obj)
-            self._fail(cand, f"it implements unknown hooks {unknown}; tlcore's hooks are "
-                             f"{sorted(HOOK_KINDS)}", strict)
-            return
+            return self._fail(cand, f"it implements unknown hooks {unknown}; tlcore's hooks "
+                                    f"are {sorted(HOOK_KINDS)}", strict)
         staged: list[Entry] = []
         try:
+            # The hooks are called one plugin at a time (not through pm.hook.<name>()), so that
+            # a failing plugin's partial registrations can be dropped as a whole.
             for hook_name, kind in HOOK_KINDS.items():
                 for impl in getattr(self.pm.hook, hook_name).get_hookimpls():
                     if impl.plugin is obj:
                         register = self._register_fn(cand.name, kind, staged)
                         impl.function(**{a: register for a in impl.argnames})
-        except (Exception, SystemExit) as e:
+        except BaseException as e:
+            if isinstance(e, _PASS_THROUGH):
+                raise
             self.pm.unregister(obj)
-            self._fail(cand, f"{type(e).__name__} in its hook: {e}", strict, exc=e)
-            return
+            return self._fail(cand, _describe(e, " in its hook"), strict, exc=e)
         provides: dict[str, list[str]] = {}
         for entry in staged:
             self._add(entry)
             provides.setdefault(entry.kind, []).append(entry.name)
-        self._plugins[cand.name] = PluginInfo(cand.name, cand.distribution, cand.version, LOADED,
-                                              None, {k: tuple(v) for k, v in provides.items()})
+        return PluginInfo(cand.name, cand.distribution, cand.version, LOADED, None,
+                          {k: tuple(v) for k, v in provides.items()})
 
     def _register_fn(self, plugin: str, kind: str, staged: list[Entry]) -> Any:
-        def register(name: str, target: Any, *, aliases: tuple[str, ...] | list[str] = ()) -> None:
+        def register(name: str, target: Any, *, aliases: tuple[str, ...] | list[str] = (),
+                     helper: bool = False) -> None:
             aliases = (aliases,) if isinstance(aliases, str) else tuple(aliases)
+            if helper is not False and (kind != "layers" or helper is not True):
+                raise ValueError(f"plugin {plugin!r}: helper=True is for layer helpers only, "
+                                 f"received helper={helper!r} for {_SINGULAR[kind]} {name!r}")
             for n in (name, *aliases):
                 if not isinstance(n, str) or not n or "." in n:
                     raise ValueError(f"plugin {plugin!r}: {_SINGULAR[kind]} name must be a "
                                      f"non-empty string without '.', received {n!r}")
                 if any(e.kind == kind and n in (e.name, *e.aliases) for e in staged):
-                    raise ValueError(f"plugin {plugin!r} registers {_SINGULAR[kind]} name {n!r} twice")
+                    raise ValueError(f"plugin {plugin!r} registers {_SINGULAR[kind]} name "
+                                     f"{n!r} twice")
             if target is None or (isinstance(target, str) and not _TARGET.match(target)):
                 raise ValueError(f"plugin {plugin!r}: target of {name!r} must be an object, "
                                  f"'package.module' or 'package.module:attr', received {target!r}")
-            staged.append(Entry(kind, name, target, plugin, aliases))
+            staged.append(Entry(kind, name, target, plugin, aliases, helper))
         return register
 
     def _add(self, entry: Entry) -> None:
@@ -375,7 +433,8 @@ class Registry:
         (case-insensitive; a pattern without ``*?[`` matches as a substring)."""
         pat = (pattern if any(c in pattern for c in "*?[") else f"*{pattern}*").lower()
         return [e for e in self.entries(kind)
-                if any(fnmatch.fnmatchcase(n.lower(), pat) for n in (e.name, e.qualified, *e.aliases))]
+                if any(fnmatch.fnmatchcase(n.lower(), pat)
+                       for n in (e.name, e.qualified, *e.aliases))]
 
     def entry(self, kind: str, name: str) -> Entry:
         """The entry for ``name`` or ``plugin.name``; raises on unknown or ambiguous names."""
@@ -402,27 +461,56 @@ class Registry:
         raise UnknownNameError(self._unknown_message(kind, name), kind=kind, name=name)
 
     def get(self, kind: str, name: str) -> Any:
-        """Resolve ``name`` to its object, importing a ``"module:attr"`` target on first use."""
-        entry = self.entry(kind, name)
+        """Resolve ``name`` to its object, importing a ``"module:attr"`` target on first use.
+
+        Raises :class:`PluginError` when the target cannot be imported or is not what its kind
+        requires (a layer must be a ``tlcore.layers.Layer`` subclass, a helper callable).
+        """
+        return self.resolve(self.entry(kind, name))
+
+    def resolve(self, entry: Entry) -> Any:
+        """The object of ``entry``, imported and validated once."""
         key = (entry.kind, entry.qualified)
         if key not in self._cache:
-            if isinstance(entry.target, str):
+            what = f"plugin {entry.plugin!r} registers {_SINGULAR[entry.kind]} {entry.name!r}"
+            obj = entry.target
+            if isinstance(obj, str):
                 try:
-                    self._cache[key] = import_target(entry.target)
-                except Exception as e:
-                    raise PluginError(
-                        f"plugin {entry.plugin!r} registers {_SINGULAR[entry.kind]} "
-                        f"{entry.name!r} as {entry.target!r}, which cannot be imported: "
-                        f"{type(e).__name__}: {e}", plugin=entry.plugin) from e
-            else:
-                self._cache[key] = entry.target
+                    obj = import_target(obj)
+                except BaseException as e:
+                    if isinstance(e, _PASS_THROUGH):
+                        raise
+                    raise PluginError(f"{what} as {entry.target!r}, which cannot be imported: "
+                                      f"{_describe(e)}", plugin=entry.plugin) from e
+            problem = _invalid(entry, obj)
+            if problem is not None:
+                raise PluginError(f"{what} as {entry.target_path!r}, which {problem}",
+                                  plugin=entry.plugin)
+            self._cache[key] = obj
         return self._cache[key]
+
+    def check(self) -> list[tuple[Entry, str]]:
+        """Import and validate every registered target: ``(entry, error)`` for each failure."""
+        failures = []
+        for kind in KINDS:
+            for entry in self.entries(kind):
+                try:
+                    self.resolve(entry)
+                except PluginError as e:
+                    failures.append((entry, str(e)))
+        return failures
+
+    def shadowed(self) -> list[PluginInfo]:
+        """Plugins not loaded because another one of the same name was (or was found first)."""
+        self.load()
+        return list(self._shadowed)
 
     def owner_of(self, kind: str, obj: Any) -> Entry | None:
         """The entry whose target is ``obj`` (used to serialize layers by registered name)."""
         self.load()
         for e in self.entries(kind):
-            if e.target is obj or (isinstance(e.target, str) and _normal(e.target) == _path_of(obj)):
+            if e.target is obj or (isinstance(e.target, str)
+                                   and _normal(e.target) == _path_of(obj)):
                 return e
         return None
 
@@ -435,20 +523,23 @@ class Registry:
         msg = f"no plugin registers a {_SINGULAR[kind]} named {name!r}"
         dist = KNOWN.get(kind, {}).get(name)
         if dist is not None:
-            owner = next((p for p in self._plugins.values() if p.distribution == dist), None)
+            found = [p for p in (*self._plugins.values(), *self._shadowed)
+                     if p.distribution == dist]
+            owner = next((p for p in found if p.status == LOADED), found[0] if found else None)
             if owner is None:
-                msg += f"; it is provided by {dist}: pip install {dist}"
+                msg += f"; it is provided by {dist}: {install_hint(dist)}"
             elif owner.status == LOADED:
                 msg += (f"; it is provided by {dist}, but the installed {dist} {owner.version} "
-                        f"does not register it: pip install --upgrade {dist}")
+                        f"does not register it: {install_hint(dist, upgrade=True)}")
             else:
                 msg += (f"; it is provided by plugin {owner.name!r} ({dist} {owner.version}), "
-                        f"which is {owner.status}")
+                        f"which is installed but {owner.status}")
                 if owner.error:
                     msg += f": {owner.error}"
         names = list(self._entries[kind])
         close = [n for n in names if n.lower() == name.lower()]
-        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75) if n not in close]
+        close += [n for n in difflib.get_close_matches(name, names, n=3, cutoff=0.75)
+                  if n not in close]
         if close:
             msg += f". Did you mean {' or '.join(repr(c) for c in close[:3])}?"
         return msg
@@ -458,7 +549,8 @@ class Registry:
     def registered(self, obj: Any, *, name: str, distribution: str = "(in-process)",
                    version: str = "0", requires: str | None = None) -> Iterator[Registry]:
         """Register ``obj`` (a module or object with hookimpls) as plugin ``name`` meanwhile."""
-        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        module = (obj.__name__ if isinstance(obj, types.ModuleType)
+                  else getattr(obj, "__module__", None))
         cand = _Candidate(name, distribution, version, lambda: obj, requires, module)
         with self._lock:
             self._in_process.append(cand)
@@ -474,6 +566,38 @@ class Registry:
             with self._lock:
                 self._in_process.remove(cand)
                 self._loaded = False  # reloaded lazily on the next lookup
+
+
+def install_hint(dist: str, *, upgrade: bool = False) -> str:
+    """``pip install tlcore-vision (from a source checkout: pip install ./tlcore_vision)``."""
+    hint = f"pip install {'--upgrade ' if upgrade else ''}{dist}"
+    folder = CHECKOUT_FOLDER.get(dist)
+    return f"{hint} (from a source checkout: pip install ./{folder})" if folder else hint
+
+
+def _invalid(entry: Entry, obj: Any) -> str | None:
+    """Why ``obj`` cannot be what ``entry`` registers it as, or ``None``."""
+    if entry.kind == "layers":
+        if entry.helper:
+            return None if callable(obj) else f"is a {type(obj).__name__}, not callable"
+        # Layer is looked up, not imported: a class can only subclass it once it is imported,
+        # and importing it here would import TensorFlow for plugins that list names.
+        core = sys.modules.get("tlcore.layers.core")
+        base = getattr(core, "Layer", None)
+        if not (isinstance(obj, type) and base is not None and issubclass(obj, base)):
+            kind = f"class {obj.__qualname__}" if isinstance(obj, type) else type(obj).__name__
+            return (f"is a {kind}, not a subclass of tlcore.layers.Layer (register functions "
+                    f"and cells as layer helpers: Manifest(layer_helpers=...) or "
+                    f"register(..., helper=True))")
+    elif entry.kind in ("datasets", "examples") and not callable(obj):
+        return f"is a {type(obj).__name__}, not callable"
+    return None
+
+
+def _kind_of(obj: Any) -> str:
+    if isinstance(obj, types.ModuleType):
+        return f"module {obj.__name__}"
+    return f"a {type(obj).__name__}"
 
 
 def _normal(target: str) -> str:

@@ -168,6 +168,16 @@ def _atomic_text(path: str | os.PathLike[str], text: str) -> None:
             os.remove(tmp)
         raise
 
+    def plot(self, path: str | os.PathLike[str]) -> str:
+        """Draw loss and every metric per epoch (train and validation) into a PNG at ``path``
+        (``.png`` appended when it has no image suffix); returns the path written.
+
+        Needs matplotlib; the drawing is :func:`tlcore.visualize.training_curves`.
+        """
+        from tlcore.visualize import training_curves
+
+        return training_curves(self, name=path)
+
 
 def _opt_float(value: Any) -> float | None:
     return None if value is None else float(value)

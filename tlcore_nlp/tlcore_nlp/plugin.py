@@ -1,32 +1,20 @@
 """The ``nlp`` plugin's manifest: what it registers with tlcore. Cheap to import (no TensorFlow)."""
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
+from tlcore.plugins import Manifest
 
 #: registered name -> "module:attr" target
 LAYERS: dict[str, str] = {
     "EmbeddingInputlayer": "tlcore_nlp.layers.embedding:EmbeddingInputlayer",
     "AverageEmbeddingInputlayer": "tlcore_nlp.layers.embedding:AverageEmbeddingInputlayer",
     "Word2vecEmbeddingInputlayer": "tlcore_nlp.layers.embedding:Word2vecEmbeddingInputlayer",
-    "BasicLSTMCell": "tlcore_nlp.layers.cells:BasicLSTMCell",
-    "GRUCell": "tlcore_nlp.layers.cells:GRUCell",
-    "BasicRNNCell": "tlcore_nlp.layers.cells:BasicRNNCell",
-    "LSTMStateTuple": "tlcore_nlp.layers.cells:LSTMStateTuple",
     "RNNLayer": "tlcore_nlp.layers.rnn:RNNLayer",
     "BiRNNLayer": "tlcore_nlp.layers.rnn:BiRNNLayer",
     "DynamicRNNLayer": "tlcore_nlp.layers.dynamic_rnn:DynamicRNNLayer",
     "BiDynamicRNNLayer": "tlcore_nlp.layers.dynamic_rnn:BiDynamicRNNLayer",
     "ConvLSTMLayer": "tlcore_nlp.layers.conv_lstm:ConvLSTMLayer",
-    "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
     "Seq2Seq": "tlcore_nlp.layers.seq2seq:Seq2Seq",
-    "EmbeddingAttentionSeq2seqWrapper":
-        "tlcore_nlp.layers.translate_model:EmbeddingAttentionSeq2seqWrapper",
-    "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",
-    "retrieve_seq_length_op2": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op2",
-    "retrieve_seq_length_op3": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op3",
-    "target_mask_op": "tlcore_nlp.layers.seq_ops:target_mask_op",
-    "advanced_indexing_op": "tlcore_nlp.layers.seq_ops:advanced_indexing_op",
-    "initialize_rnn_state": "tlcore_nlp.layers.seq_ops:initialize_rnn_state",
+    "Seq2SeqEncoder": "tlcore_nlp.layers.seq2seq:Seq2SeqEncoder",
 }
 
 
@@ -55,26 +43,22 @@ EXAMPLES: dict[str, str] = {
     "translate": "tlcore_nlp.examples.translate:main",
 }
 
+#: layer helpers (functions, cells: tl.layers.<name> but not Layer subclasses)
+LAYER_HELPERS: dict[str, str] = {
+    "BasicLSTMCell": "tlcore_nlp.layers.cells:BasicLSTMCell",
+    "GRUCell": "tlcore_nlp.layers.cells:GRUCell",
+    "BasicRNNCell": "tlcore_nlp.layers.cells:BasicRNNCell",
+    "LSTMStateTuple": "tlcore_nlp.layers.cells:LSTMStateTuple",
+    "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
+    "EmbeddingAttentionSeq2seqWrapper":
+        "tlcore_nlp.layers.translate_model:EmbeddingAttentionSeq2seqWrapper",
+    "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",
+    "retrieve_seq_length_op2": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op2",
+    "retrieve_seq_length_op3": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op3",
+    "target_mask_op": "tlcore_nlp.layers.seq_ops:target_mask_op",
+    "advanced_indexing_op": "tlcore_nlp.layers.seq_ops:advanced_indexing_op",
+    "initialize_rnn_state": "tlcore_nlp.layers.seq_ops:initialize_rnn_state",
+}
 
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_modules(register):
-    for name, target in MODULES.items():
-        register(name, target)
-
-
-@hookimpl
-def register_datasets(register):
-    for name, target in DATASETS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_examples(register):
-    for name, target in EXAMPLES.items():
-        register(name, target)
+manifest = Manifest(layers=LAYERS, layer_helpers=LAYER_HELPERS, modules=MODULES,
+                    datasets=DATASETS, examples=EXAMPLES)

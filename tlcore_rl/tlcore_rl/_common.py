@@ -17,7 +17,7 @@ logger = logging.getLogger("tlcore")
 # ------------------------------------------------------------------------------ fast acting
 def _np_act(act: Callable[..., Any]) -> Callable[[np.ndarray], np.ndarray] | None:
     """The numpy twin of a layer activation, or None when there is none we trust."""
-    from tlcore.layers._utils import identity
+    from tlcore.layers.utils import identity
 
     table: dict[Any, Callable[[np.ndarray], np.ndarray]] = {
         identity: lambda z: z,
@@ -44,7 +44,11 @@ class NumpyDenseChain:
 
     def __init__(self, layers: Sequence[Any]) -> None:
         self.layers = list(layers)
-        self.acts = [_np_act(layer.act) for layer in self.layers]
+        acts = [_np_act(layer.act) for layer in self.layers]
+        if any(a is None for a in acts):  # from_network checks this; direct use must too
+            raise ValueError("every layer needs an activation with a numpy twin (identity, "
+                             "relu, tanh, sigmoid)")
+        self.acts: list[Callable[[np.ndarray], np.ndarray]] = [a for a in acts if a is not None]
         self.weights: list[tuple[np.ndarray, np.ndarray | None]] = []
         self.refresh()
 
@@ -195,7 +199,7 @@ def space_n(env: Any) -> int:
 
 
 def rng_state(rng: np.random.Generator) -> dict[str, Any]:
-    return rng.bit_generator.state
+    return dict(rng.bit_generator.state)
 
 
 def set_rng_state(rng: np.random.Generator, state: dict[str, Any]) -> None:

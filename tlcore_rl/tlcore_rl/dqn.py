@@ -116,12 +116,14 @@ class DQN:
             raise ValueError(f"DQN: the Q network has {q_network.output_shape[-1]} outputs but the "
                              f"env has {self.n_actions} actions")
         self.target = target_network if target_network is not None else clone_network(q_network)
-        if [tuple(v.shape) for v in self.target.all_params] != [tuple(v.shape) for v in q_network.all_params]:
+        shapes = [tuple(v.shape) for v in q_network.all_params]
+        if [tuple(v.shape) for v in self.target.all_params] != shapes:
             raise ValueError("DQN: target_network must have the parameter shapes of q_network")
         self.gamma, self.batch_size = float(gamma), int(batch_size)
         self.learning_starts, self.train_freq = int(learning_starts), max(1, int(train_freq))
         self.target_update = max(1, int(target_update))
-        self.eps_start, self.eps_end, self.eps_decay_steps = eps_start, eps_end, max(1, int(eps_decay_steps))
+        self.eps_start, self.eps_end = eps_start, eps_end
+        self.eps_decay_steps = max(1, int(eps_decay_steps))
         self.double, self.huber_delta = double, float(huber_delta)
         if tau is not None and not 0.0 < float(tau) <= 1.0:
             raise ValueError(f"DQN: tau must be in (0, 1], received {tau!r}")
@@ -150,7 +152,7 @@ class DQN:
         def q_values(x: tf.Tensor) -> tf.Tensor:
             return q(x, is_train=False)
 
-        tau = self.tau
+        tau = self.tau if self.tau is not None else 1.0  # used only when self.tau is set
 
         def soft_update() -> None:
             for t, s in zip(target.all_params, q.all_params):
@@ -173,7 +175,7 @@ class DQN:
                 loss = tf.reduce_mean(huber(y - q_sa, delta))
             grads = tape.gradient(loss, params)
             self.optimizer.apply_gradients(zip(grads, params))
-            if tau is not None:  # Polyak target, in the same call (one dispatch per step)
+            if self.tau is not None:  # Polyak target in the same call: one dispatch per step
                 soft_update()
             return loss
 
@@ -182,9 +184,10 @@ class DQN:
             for t, s in zip(target.all_params, q.all_params):
                 t.assign(s)
 
-        soft_sync = tf.function(soft_update) if tau is not None else None
+        soft_sync = tf.function(soft_update) if self.tau is not None else None
 
-        self._q_tf, self._train_step, self._sync, self._soft_sync = q_values, train_step, sync, soft_sync
+        self._q_tf, self._train_step = q_values, train_step
+        self._sync, self._soft_sync = sync, soft_sync
 
     # ---------------------------------------------------------------------------- pieces
     def sync_target(self) -> None:
@@ -258,8 +261,9 @@ class DQN:
             self.returns.append(ret)
             if self.episode % self.log_every == 0:
                 logger.info("episode %d: return %.1f, mean of last %d: %.2f, epsilon %.3f, "
-                            "loss %.4f, steps %d", self.episode, ret, min(window, len(self.returns)),
-                            float(np.mean(self.returns[-window:])), self.epsilon(), loss, self.steps)
+                            "loss %.4f, steps %d", self.episode, ret,
+                            min(window, len(self.returns)), float(np.mean(self.returns[-window:])),
+                            self.epsilon(), loss, self.steps)
             if on_episode is not None:
                 on_episode(self, ret)
             if target is not None and len(self.returns) >= window and \

@@ -68,6 +68,39 @@ def set_result(args: Any, **values: Any) -> None:
         result.update(values)
 
 
+def reward_curve(trainer: Any, args: Any, opts: argparse.Namespace, name: str,
+                 target: float | None = None) -> str | None:
+    """``<out>/rewards_<name>.png``: the return of every episode played in this run and its
+    running mean over the last ``WINDOW`` episodes (and the ``target``, when there is one)."""
+    import numpy as np
+
+    import tlcore as tl
+    from tlcore.examples.support import add_pictures
+
+    returns = [float(r) for r in trainer.returns]
+    if not returns:
+        return None
+    first = trainer.episode - len(returns) + 1  # a resumed run continues the count
+    means = [float(np.mean(returns[max(0, i + 1 - WINDOW):i + 1])) for i in range(len(returns))]
+    series = {"episode return": returns, f"mean of the last {WINDOW}": means}
+    if target is not None:
+        series[f"solved ({target:g})"] = [target] * len(returns)
+    path = tl.vis.curves(series, x=list(range(first, first + len(returns))),
+                         title=f"{name}: return per episode", xlabel="episode",
+                         ylabel="return", name=os.path.join(opts.out, f"rewards_{name}"))
+    add_pictures(args, path)
+    return path
+
+
+def list_pictures(args: Any) -> None:
+    """The pictures written, at WARNING like the final report (so that --quiet shows them)."""
+    import logging
+
+    from tlcore.examples.support import list_pictures as listing
+
+    listing(args, level=logging.WARNING)
+
+
 def _report(kind: str, trainer: Any, t0: float, path: str) -> int:
     import numpy as np
 
@@ -117,7 +150,10 @@ def cartpole(args: Any) -> int:
     finally:
         env.close()
     set_result(args, model=path, episodes=pg.episode)
-    return _report("cartpole (policy gradient)", pg, t0, path)
+    reward_curve(pg, args, opts, "cartpole", target=SOLVED)
+    code = _report("cartpole (policy gradient)", pg, t0, path)
+    list_pictures(args)
+    return code
 
 
 def cartpole_dqn(args: Any) -> int:
@@ -151,8 +187,12 @@ def cartpole_dqn(args: Any) -> int:
         dqn.load(path)
     t0 = time.time()
     try:
-        dqn.train(opts.episodes or opts.epochs or 1500, target=SOLVED, window=WINDOW, save_path=path)
+        dqn.train(opts.episodes or opts.epochs or 1500, target=SOLVED, window=WINDOW,
+                  save_path=path)
     finally:
         env.close()
     set_result(args, model=path, episodes=dqn.episode)
-    return _report("cartpole-dqn", dqn, t0, path)
+    reward_curve(dqn, args, opts, "cartpole_dqn", target=SOLVED)
+    code = _report("cartpole-dqn", dqn, t0, path)
+    list_pictures(args)
+    return code

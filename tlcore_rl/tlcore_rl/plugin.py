@@ -1,10 +1,7 @@
 """The ``rl`` plugin's manifest: what it registers with tlcore. Cheap to import (no TensorFlow)."""
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
-
-#: registered name -> "module:attr" target
-LAYERS: dict[str, str] = {}
+from tlcore.plugins import Manifest
 
 #: namespace (tl.<name>) -> "module:" (an empty attribute is the module itself)
 MODULES: dict[str, str] = {
@@ -18,20 +15,4 @@ EXAMPLES: dict[str, str] = {
     "pong": "tlcore_rl.pong:main",
 }
 
-
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_modules(register):
-    for name, target in MODULES.items():
-        register(name, target)
-
-
-@hookimpl
-def register_examples(register):
-    for name, target in EXAMPLES.items():
-        register(name, target)
+manifest = Manifest(modules=MODULES, examples=EXAMPLES)

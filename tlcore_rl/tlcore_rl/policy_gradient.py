@@ -22,7 +22,8 @@ import tensorflow as tf
 
 from tlcore_rl import _common
 from tlcore_rl._common import logger
-from tlcore_rl.rein import choice_action_by_probs, cross_entropy_reward_loss, discount_episode_rewards
+from tlcore_rl.rein import (choice_action_by_probs, cross_entropy_reward_loss,
+                            discount_episode_rewards)
 
 __all__ = ["PolicyGradient"]
 
@@ -57,16 +58,19 @@ class PolicyGradient:
 
     def __init__(self, network: Any, optimizer: Any, env: Any, *, gamma: float = 0.99,
                  batch_size: int = 10, discount_mode: int = 0, normalize: bool = True,
-                 action_list: Sequence[Any] | None = None, preprocess: Callable[[Any], Any] | None = None,
+                 action_list: Sequence[Any] | None = None,
+                 preprocess: Callable[[Any], Any] | None = None,
                  store_dtype: Any = np.float32, seed: int | None = None, chunk_size: int = 4096,
                  log_games: bool = True, log_every: int = 1, max_steps: int | None = None) -> None:
         if int(batch_size) < 1:
             raise ValueError(f"PolicyGradient: batch_size must be >= 1, received {batch_size!r}")
         if discount_mode not in (0, 1):
-            raise ValueError(f"PolicyGradient: discount_mode must be 0 or 1, received {discount_mode!r}")
+            raise ValueError(f"PolicyGradient: discount_mode must be 0 or 1, received "
+                             f"{discount_mode!r}")
         self.network, self.optimizer, self.env = network, optimizer, env
-        self.gamma, self.batch_size, self.discount_mode = float(gamma), int(batch_size), discount_mode
-        self.normalize, self.preprocess, self.store_dtype = normalize, preprocess, np.dtype(store_dtype)
+        self.gamma, self.batch_size = float(gamma), int(batch_size)
+        self.discount_mode, self.normalize, self.preprocess = discount_mode, normalize, preprocess
+        self.store_dtype = np.dtype(store_dtype)
         self.seed, self.chunk_size, self.max_steps = seed, int(chunk_size), max_steps
         self.log_games, self.log_every = log_games, max(1, int(log_every))
         n_out = network.output_shape[-1]
@@ -199,12 +203,14 @@ class PolicyGradient:
             reward_sum += reward
             if reward != 0 and self.log_games:
                 logger.info("episode %d: game %d took %.5fs, reward: %f%s", self.episode, game,
-                            time.perf_counter() - t_game, reward, "  !!!!!!!!" if reward > 0 else "")
+                            time.perf_counter() - t_game, reward,
+                            "  !!!!!!!!" if reward > 0 else "")
                 t_game = time.perf_counter()
                 game += 1
             if not (terminated or truncated or (self.max_steps and steps >= self.max_steps)):
                 continue
-            self._buffer.append((np.stack(xs), np.asarray(ys, np.int32), np.asarray(rs, np.float32)))
+            self._buffer.append((np.stack(xs), np.asarray(ys, np.int32),
+                                 np.asarray(rs, np.float32)))
             xs, ys, rs = [], [], []
             self.episode += 1
             self.returns.append(reward_sum)
@@ -258,8 +264,9 @@ class PolicyGradient:
         total: list[tf.Tensor] | None = None
         loss = 0.0
         for i in range(0, len(x), self.chunk_size):
-            l, g = self._grads(x[i:i + self.chunk_size].astype(np.float32, copy=False),
-                               a[i:i + self.chunk_size], r[i:i + self.chunk_size].astype(np.float32))
+            end = i + self.chunk_size
+            l, g = self._grads(x[i:end].astype(np.float32, copy=False), a[i:end],
+                               r[i:end].astype(np.float32))
             loss += float(l)
             total = list(g) if total is None else [s + gi for s, gi in zip(total, g)]
         self._apply(total)

@@ -35,7 +35,8 @@ def prepro(frame: np.ndarray) -> np.ndarray:
     """One 210x160x3 uint8 frame -> 6400 float32 values in {0, 1} (the seed's ``prepro``)."""
     frame = np.asarray(frame)
     if frame.shape[:2] != (210, 160):
-        raise ValueError(f"prepro: expected a 210x160(x3) Atari frame, received shape {frame.shape}")
+        raise ValueError(f"prepro: expected a 210x160(x3) Atari frame, received shape "
+                         f"{frame.shape}")
     img = frame[35:195:2, ::2, 0] if frame.ndim == 3 else frame[35:195:2, ::2]
     # Background 144 (and 109 in some versions of the game) -> 0, anything else -> 1.
     out = (img != 144) & (img != 109) & (img != 0)
@@ -87,7 +88,8 @@ def build_network(name_prefix: str = "") -> Any:
 
     net = tl.layers.InputLayer([None, D], name=f"{name_prefix}input_layer")
     net = tl.layers.DenseLayer(net, n_units=200, act=tf.nn.relu,
-                               W_init=keras.initializers.GlorotUniform(), name=f"{name_prefix}relu1")
+                               W_init=keras.initializers.GlorotUniform(),
+                               name=f"{name_prefix}relu1")
     return tl.layers.DenseLayer(net, n_units=3, W_init=keras.initializers.GlorotUniform(),
                                 name=f"{name_prefix}output_layer")
 
@@ -112,7 +114,8 @@ def main(args: Any) -> int:
     """
     import os
 
-    from tlcore_rl.examples import example_parser, set_result, setup_example
+    from tlcore_rl.examples import (example_parser, list_pictures, reward_curve, set_result,
+                                    setup_example)
 
     p = example_parser("pong", args, "policy-gradient Pong from pixels (the seed's tutorial)")
     p.add_argument("--episodes", type=int, default=None,
@@ -144,4 +147,28 @@ def main(args: Any) -> int:
 
     logger.info("saved %s after %d episodes", path, pg.episode)
     set_result(args, model=path, episodes=pg.episode)
+    reward_curve(pg, args, opts, "pong")
+    frame_picture(args, opts)
+    list_pictures(args)
     return 0
+
+
+def frame_picture(args: Any, opts: Any, steps: int = 60) -> str:
+    """``<out>/frame_pong.png``: one frame after ``steps`` no-op steps of a new game, as the
+    network's input sees it (``prepro``: 80x80, background 0, paddles and ball 1)."""
+    import os
+
+    import tlcore as tl
+    from tlcore.examples.support import add_pictures
+
+    env = make_env()
+    try:
+        frame, _ = env.reset(seed=opts.seed)
+        for _ in range(steps):
+            frame, *_ = env.step(0)
+    finally:
+        env.close()
+    path = tl.vis.frame(prepro(frame).reshape(80, 80), second=5, saveable=True,
+                        name=os.path.join(opts.out, "frame_pong"), cmap="gray")
+    add_pictures(args, path)
+    return path

@@ -59,7 +59,8 @@ def discount_episode_rewards(rewards: Any = None, gamma: float = 0.99, mode: int
     return out
 
 
-def cross_entropy_reward_loss(logits: Any, actions: Any, rewards: Any, name: str | None = None) -> tf.Tensor:
+def cross_entropy_reward_loss(logits: Any, actions: Any, rewards: Any,
+                              name: str | None = None) -> tf.Tensor:
     """The policy-gradient loss: ``sum_t CE(softmax(logits_t), actions_t) * rewards_t``.
 
     Minimizing it raises the log-probability of actions with positive (normalized) return.

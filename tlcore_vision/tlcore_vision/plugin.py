@@ -1,7 +1,8 @@
-"""The ``vision`` plugin's manifest: what it registers with tlcore. Cheap to import (no TensorFlow)."""
+"""The ``vision`` plugin's manifest: what it registers with tlcore, as tables. Cheap to import
+(no TensorFlow)."""
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
+from tlcore.plugins import Manifest
 
 _L = "tlcore_vision.layers."
 
@@ -48,19 +49,14 @@ LAYERS: dict[str, str] = {
     "InstanceNormLayer": _L + "normalization:InstanceNormLayer",
     "GroupNormLayer": _L + "normalization:GroupNormLayer",
     "SwitchNormLayer": _L + "normalization:SwitchNormLayer",
+    # quantized_conv.py
+    **{name: f"{_L}quantized_conv:{name}" for name in (
+        "BinaryConv2d", "TernaryConv2d", "DorefaConv2d", "QuanConv2d", "QuanConv2dWithBN")},
     # deformable.py
     "DeformableConv2d": _L + "deformable:DeformableConv2d",
     # spatial_transformer.py
     "SpatialTransformer2dAffineLayer": _L + "spatial_transformer:SpatialTransformer2dAffineLayer",
-    "transformer": _L + "spatial_transformer:transformer",
-    "batch_transformer": _L + "spatial_transformer:batch_transformer",
 }
-
-
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
 
 
 #: namespace -> module target: ``tl.prepro``, ``tl.models``
@@ -81,20 +77,11 @@ EXAMPLES: dict[str, str] = {
     "cifar10-cnn": "tlcore_vision.examples.cifar10_cnn:main",
 }
 
+#: layer helpers (functions, cells: tl.layers.<name> but not Layer subclasses)
+LAYER_HELPERS: dict[str, str] = {
+    "transformer": _L + "spatial_transformer:transformer",
+    "batch_transformer": _L + "spatial_transformer:batch_transformer",
+}
 
-@hookimpl
-def register_modules(register):
-    for name, target in MODULES.items():
-        register(name, target)
-
-
-@hookimpl
-def register_datasets(register):
-    for name, target in DATASETS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_examples(register):
-    for name, target in EXAMPLES.items():
-        register(name, target)
+manifest = Manifest(layers=LAYERS, layer_helpers=LAYER_HELPERS, modules=MODULES,
+                    datasets=DATASETS, examples=EXAMPLES)

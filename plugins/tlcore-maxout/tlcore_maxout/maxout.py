@@ -6,7 +6,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, last_dim, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, last_dim, shape_str, who
 from tlcore.layers.core import Layer
 
 
@@ -66,7 +66,8 @@ class MaxoutLayer(Layer):
         return self.act(tf.reduce_max(z, axis=-1))
 
     def describe(self) -> str:
-        return f"{self.n_units} units x {self.n_pieces} pieces, {getattr(self.act, '__name__', 'act')}"
+        act = getattr(self.act, "__name__", "act")
+        return f"{self.n_units} units x {self.n_pieces} pieces, {act}"
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.serialize("n_units", "n_pieces", "W_init", "b_init")}

@@ -5,15 +5,11 @@ only ``"module:attr"`` strings that are imported when the name is first used.
 """
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
+from tlcore.plugins import Manifest
 
 #: registered name -> "module:attr" target
 LAYERS: dict[str, str] = {
     "MaxoutLayer": "tlcore_maxout.maxout:MaxoutLayer",
 }
 
-
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
+manifest = Manifest(layers=LAYERS)

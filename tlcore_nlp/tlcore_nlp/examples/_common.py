@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from tlcore.examples.support import logger, out_dir, parse_options, seed_everything, set_result
+from tlcore.examples.support import (add_pictures, list_pictures, logger, out_dir, parse_options,
+                                     seed_everything, set_result)
 
-__all__ = ["logger", "out_dir", "parse_options", "say", "seed_everything", "set_result"]
+__all__ = ["add_pictures", "list_pictures", "logger", "out_dir", "parse_options", "say",
+           "seed_everything", "set_result"]
 
 
 def say(args: argparse.Namespace, msg: str) -> None:

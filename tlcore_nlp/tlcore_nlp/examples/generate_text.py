@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
-                                         set_result)
+from tlcore_nlp.examples._common import (add_pictures, list_pictures, out_dir, parse_options,
+                                         say, seed_everything, set_result)
 from tlcore_nlp.examples.word2vec import load_words
 
 NAME = "generate-text"
@@ -83,6 +83,7 @@ def main(args: argparse.Namespace) -> int:
     epochs = args.epochs or EPOCHS
     b, n = cfg["batch_size"], cfg["num_steps"]
     perplexity = float("nan")
+    perplexities: list[float] = []
     for i in range(epochs):
         lr = cfg["learning_rate"] * cfg["lr_decay"] ** max(i + 1 - cfg["max_epoch"], 0.0)
         opt.learning_rate.assign(lr)
@@ -92,6 +93,7 @@ def main(args: argparse.Namespace) -> int:
             costs += float(train_step(tf.constant(x, tf.int32), tf.constant(y, tf.int32)))
             iters += n
         perplexity = float(np.exp(costs / max(iters, 1)))
+        perplexities.append(perplexity)
         say(args, "Epoch: %d/%d Train Perplexity: %.3f took %.1fs" % (
             i + 1, epochs, perplexity, time.time() - start))
 
@@ -108,4 +110,8 @@ def main(args: argparse.Namespace) -> int:
         say(args, "%s : %s" % (top_k, samples[top_k]))
     path = tl.files.save_npz(net.all_params, name=os.path.join(folder, "model.npz"))
     set_result(args, train_perplexity=perplexity, samples=samples, model=path)
+    add_pictures(args, tl.vis.curves({"train": perplexities}, title="train perplexity per epoch",
+                                     ylabel="perplexity", logy=True,
+                                     name=os.path.join(folder, "perplexity")))
+    list_pictures(args)
     return 0

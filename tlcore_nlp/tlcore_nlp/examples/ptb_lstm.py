@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
-                                         set_result)
+from tlcore_nlp.examples._common import (add_pictures, list_pictures, out_dir, parse_options,
+                                         say, seed_everything, set_result)
 
 NAME = "ptb-lstm"
 
@@ -38,8 +38,7 @@ def build(tl: Any, tf: Any, vocab_size: int, cfg: dict[str, Any]) -> Any:
     L = tl.layers
     init = keras.initializers.RandomUniform(-cfg["init_scale"], cfg["init_scale"])
     keep = cfg["keep_prob"]
-    net = L.InputLayer([None, None], dtype=tf.int32, name="input")
-    net = L.EmbeddingInputlayer(net, vocabulary_size=vocab_size,
+    net = L.EmbeddingInputlayer(inputs=[None, None], vocabulary_size=vocab_size,
                                 embedding_size=cfg["hidden_size"], E_init=init, name="embedding")
     if keep < 1:
         net = L.DropoutLayer(net, keep=keep, is_fix=True, name="drop1")
@@ -130,6 +129,7 @@ def main(args: argparse.Namespace) -> int:
 
     b, n = cfg["batch_size"], cfg["num_steps"]
     valid_perplexity = train_perplexity = float("nan")
+    curves: dict[str, list[float]] = {"train": [], "validation": []}
     train_start = time.time()
     for i in range(epochs):
         lr = cfg["learning_rate"] * cfg["lr_decay"] ** max(i + 1 - cfg["max_epoch"], 0.0)
@@ -142,6 +142,8 @@ def main(args: argparse.Namespace) -> int:
             i + 1, epochs, train_perplexity, words / (time.time() - t0)))
         valid_perplexity = run_epoch(valid_data, b, n, False, False)
         say(args, "Epoch: %d/%d Valid Perplexity: %.3f" % (i + 1, epochs, valid_perplexity))
+        curves["train"].append(train_perplexity)
+        curves["validation"].append(valid_perplexity)
     train_time = time.time() - train_start
     say(args, "Evaluation")
     start = time.time()
@@ -150,4 +152,8 @@ def main(args: argparse.Namespace) -> int:
     path = tl.files.save_npz(net.all_params, name=f"{out_dir(args, NAME)}/model.npz")
     set_result(args, train_perplexity=train_perplexity, valid_perplexity=valid_perplexity,
                test_perplexity=test_perplexity, train_time=train_time, model=path)
+    add_pictures(args, tl.vis.curves(
+        curves, title=f"PTB {opts.config}: perplexity per epoch (test {test_perplexity:.1f})",
+        ylabel="perplexity", logy=True, name=f"{out_dir(args, NAME)}/perplexity"))
+    list_pictures(args)
     return 0

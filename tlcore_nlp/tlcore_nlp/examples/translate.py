@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
-                                         set_result)
+from tlcore_nlp.examples._common import (add_pictures, list_pictures, out_dir, parse_options,
+                                         say, seed_everything, set_result)
 
 NAME = "translate"
 
@@ -39,6 +39,9 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--use-lstm", action="store_true", help="LSTM instead of GRU cells")
     p.add_argument("--attention", choices=("bahdanau", "luong"), default="bahdanau")
     p.add_argument("--test-limit", type=int, default=None, help="BLEU on the first N test pairs")
+    p.add_argument("--bleu-sentences", type=int, default=100,
+                   help="validation sentences translated at each checkpoint for the BLEU curve "
+                        "(default 100; 0: no curve)")
     p.add_argument("--decode", action="store_true",
                    help="after training, translate sentences read from stdin")
     # Hidden: use only the first K buckets (fast tests).
@@ -71,6 +74,37 @@ def _read_ids(path: str) -> list[list[int]]:
         return [[int(t) for t in line.split()] for line in f]
 
 
+def attention_weights(model: Any, source_ids: list[int]) -> tuple[np.ndarray, list[int]]:
+    """Greedy translation of one sentence and its attention weights, one row per output token
+    (EOS included), one column per source word in reading order."""
+    import tensorflow as tf
+
+    from tlcore_nlp.layers.translate_model import EOS_ID, PAD_ID
+
+    enc, dec_len = model._source(source_ids, None)
+    rows: list[np.ndarray] = []
+    attend = model._attend
+
+    def recording(query: Any, outputs: Any, keys: Any, mask: Any) -> Any:
+        # _attend averages its ``outputs`` with the attention weights: averaging one identity
+        # row per source position returns the weights themselves, without re-deriving scores
+        eye = tf.eye(tf.shape(outputs)[1], batch_shape=[tf.shape(outputs)[0]])
+        rows.append(attend(query, eye, keys, mask).numpy()[0])
+        return attend(query, outputs, keys, mask)
+
+    model._attend = recording  # the model does not return its weights; eager decode records them
+    try:
+        tokens = model._greedy_decode(tf.constant(enc), tf.constant(dec_len)).numpy()[0]
+    finally:
+        del model._attend
+    n_out = next((i + 1 for i, t in enumerate(tokens.tolist()) if t in (EOS_ID, PAD_ID)),
+                 len(tokens))
+    n_src = len([t for t in source_ids if t != PAD_ID])
+    # the encoder reads the source reversed and right-aligned: word i sits at enc_len - 1 - i
+    columns = [enc.shape[1] - 1 - i for i in range(n_src)]
+    return np.stack(rows[:n_out])[:, columns], tokens[:n_out].tolist()
+
+
 def main(args: argparse.Namespace) -> int:
     """``tlcore run translate [--steps N] [--size S] [--decode]``."""
     opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
@@ -93,7 +127,7 @@ def main(args: argparse.Namespace) -> int:
             tl.nlp.data_to_token_ids(path, out, vocab_paths[lang])
             pair.append(_read_ids(out))
         ids[split] = (pair[0], pair[1])
-    en_vocab, _ = tl.nlp.initialize_vocabulary(vocab_paths["en"])
+    en_vocab, rev_en = tl.nlp.initialize_vocabulary(vocab_paths["en"])
     _, rev_fr = tl.nlp.initialize_vocabulary(vocab_paths["fr"])
 
     model = EmbeddingAttentionSeq2seqWrapper(
@@ -114,6 +148,32 @@ def main(args: argparse.Namespace) -> int:
             if b is not None:
                 data[b].append((src, tgt + [EOS_ID]))
         return data
+
+    def translate_ids(batch: list[list[int]]) -> list[list[int]]:
+        max_src = model.buckets[-1][0]
+        out: list[list[int]] = [[] for _ in batch]
+        by_bucket: dict[int, list[int]] = {}
+        for i, src in enumerate(batch):
+            b = next(k for k, (s, _) in enumerate(model.buckets) if len(src[:max_src]) <= s)
+            by_bucket.setdefault(b, []).append(i)
+        for b, idx in by_bucket.items():
+            for j in range(0, len(idx), 256):
+                chunk = idx[j:j + 256]
+                src = np.zeros((len(chunk), model.buckets[b][0]), np.int32)
+                for r, i in enumerate(chunk):
+                    s = batch[i][:max_src]
+                    src[r, :len(s)] = s  # PAD after the words; decode() drops PAD and reverses
+                for i, res in zip(chunk, model.decode(src, bucket_id=b)):
+                    out[i] = res
+        return out
+
+    def words(id_list: list[int]) -> str:
+        return " ".join(rev_fr[t].decode("utf-8", "replace") for t in id_list)
+
+    src_val, tgt_val = ids["val"]
+    n_bleu = min(opts.bleu_sentences, len(src_val))
+    bleu_steps: list[int] = []
+    bleu_curve: list[float] = []
 
     train_set, dev_set = bucketize("train"), bucketize("val")
     sizes = [len(b) for b in train_set]
@@ -146,29 +206,14 @@ def main(args: argparse.Namespace) -> int:
                 _, eval_loss, _ = model.step(enc, dec, w, b, True)
                 say(args, "  eval: bucket %d perplexity %.2f" % (
                     b, math.exp(eval_loss) if eval_loss < 300 else float("inf")))
+            if n_bleu:  # against the _UNK-ed references, as bleu_vocab below
+                bleu_steps.append(step)
+                bleu_curve.append(tl.nlp.moses_multi_bleu(
+                    [words(h) for h in translate_ids([s or [3] for s in src_val[:n_bleu]])],
+                    [words(t) for t in tgt_val[:n_bleu]]))
+                say(args, "  validation BLEU (%d sentences) %.2f" % (n_bleu, bleu_curve[-1]))
             step_time = loss = 0.0
     train_time = time.time() - train_start
-
-    def translate_ids(batch: list[list[int]]) -> list[list[int]]:
-        max_src = model.buckets[-1][0]
-        out: list[list[int]] = [[] for _ in batch]
-        by_bucket: dict[int, list[int]] = {}
-        for i, src in enumerate(batch):
-            b = next(k for k, (s, _) in enumerate(model.buckets) if len(src[:max_src]) <= s)
-            by_bucket.setdefault(b, []).append(i)
-        for b, idx in by_bucket.items():
-            for j in range(0, len(idx), 256):
-                chunk = idx[j:j + 256]
-                src = np.zeros((len(chunk), model.buckets[b][0]), np.int32)
-                for r, i in enumerate(chunk):
-                    s = batch[i][:max_src]
-                    src[r, :len(s)] = s  # PAD after the words; decode() drops PAD and reverses
-                for i, res in zip(chunk, model.decode(src, bucket_id=b)):
-                    out[i] = res
-        return out
-
-    def words(id_list: list[int]) -> str:
-        return " ".join(rev_fr[t].decode("utf-8", "replace") for t in id_list)
 
     src_test, tgt_test = ids["test"]
     n_test = opts.test_limit or len(src_test)
@@ -188,6 +233,9 @@ def main(args: argparse.Namespace) -> int:
                   opts.corpus, n_test, bleu, bleu_vocab, time.time() - start, train_time))
     path = tl.files.save_npz(model.all_params, name=os.path.join(folder, "model.npz"))
     set_result(args, bleu=bleu, train_time=train_time, model=path)
+    _pictures(args, model, folder, src_test[:n_test], rev_en, rev_fr, bleu_steps, bleu_curve,
+              n_bleu)
+    list_pictures(args)
     if opts.decode:
         say(args, "Type an English sentence (empty line to stop):")
         for line in sys.stdin:
@@ -196,3 +244,26 @@ def main(args: argparse.Namespace) -> int:
             src = tl.nlp.sentence_to_token_ids(line, en_vocab)
             print(words(translate_ids([src or [3]])[0]), flush=True)
     return 0
+
+
+def _pictures(args: argparse.Namespace, model: Any, folder: str, sources: list[list[int]],
+              rev_en: list[bytes], rev_fr: list[bytes], bleu_steps: list[int],
+              bleu_curve: list[float], n_bleu: int) -> None:
+    """``attention.png`` for the first short test sentence, ``bleu.png`` per checkpoint."""
+    import tlcore as tl
+
+    def text(rev: list[bytes], t: int) -> str:
+        return rev[t].decode("utf-8", "replace")
+
+    fits = [s for s in sources if 3 <= len(s) <= min(12, model.buckets[-1][0])]
+    if fits:
+        weights, out = attention_weights(model, fits[0])
+        add_pictures(args, tl.vis.heatmap(
+            weights, [text(rev_en, t) for t in fits[0]], [text(rev_fr, t) for t in out],
+            title="attention of one test sentence", xlabel="source (English)",
+            ylabel="output (French)", name=os.path.join(folder, "attention")))
+    if bleu_curve:
+        add_pictures(args, tl.vis.curves(
+            {f"validation ({n_bleu} sentences)": bleu_curve}, x=bleu_steps,
+            title="BLEU at each checkpoint", xlabel="step", ylabel="BLEU",
+            name=os.path.join(folder, "bleu")))

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from tlcore_nlp.examples._common import (out_dir, parse_options, say, seed_everything,
-                                         set_result)
+from tlcore_nlp.examples._common import (add_pictures, list_pictures, logger, out_dir,
+                                         parse_options, say, seed_everything, set_result)
 
 NAME = "word2vec"
 VOCABULARY_SIZE, EMBEDDING_SIZE, BATCH_SIZE = 50000, 128, 128
@@ -77,9 +77,9 @@ def main(args: argparse.Namespace) -> int:
     num_steps = opts.steps or max(1, int(len(data) / batch_size * epochs))
 
     L = tl.layers
-    net = L.InputLayer([batch_size], dtype=tf.int32, name="train_inputs")
+    # TensorLayer 1.x fed the center ids through a placeholder: the layer takes their shape
     emb = L.Word2vecEmbeddingInputlayer(
-        net, vocabulary_size=vocabulary_size, embedding_size=EMBEDDING_SIZE,
+        inputs=[batch_size], vocabulary_size=vocabulary_size, embedding_size=EMBEDDING_SIZE,
         num_sampled=NUM_SAMPLED, nce_loss_args={},
         E_init=keras.initializers.RandomUniform(-1.0, 1.0),
         nce_W_init=keras.initializers.TruncatedNormal(stddev=float(1 / np.sqrt(EMBEDDING_SIZE))),
@@ -123,4 +123,18 @@ def main(args: argparse.Namespace) -> int:
     tl.nlp.save_vocab(count, name=os.path.join(folder, "vocab.txt"))
     path = tl.files.save_npz(emb.all_params, name=os.path.join(folder, "model.npz"))
     set_result(args, loss=last_avg, model=path)
+    tsne_picture(tl, emb, reverse_dictionary, args, folder)
+    list_pictures(args)
     return 0
+
+
+def tsne_picture(tl: Any, emb: Any, reverse_dictionary: dict[int, str],
+                 args: argparse.Namespace, folder: str, plot_only: int = 500) -> None:
+    """TensorLayer's ending: t-SNE of the ``plot_only`` most frequent words' normalized
+    embeddings (ids are sorted by count), similar words landing close together."""
+    try:
+        add_pictures(args, tl.vis.tsne_embedding(
+            np.asarray(emb.normalized_embeddings), reverse_dictionary, plot_only=plot_only,
+            second=5, saveable=True, name=os.path.join(folder, "tsne")))
+    except ImportError as e:  # scikit-learn is the optional extra tlcore[tsne]
+        logger.warning("word2vec: no t-SNE picture: %s", e)

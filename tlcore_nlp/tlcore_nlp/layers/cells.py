@@ -26,7 +26,7 @@ from typing import Any, Callable
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import get_act, who
+from tlcore.layers.utils import get_act, who
 
 __all__ = ["BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMStateTuple", "RNNCell",
            "fresh_init", "resolve_cell", "unroll"]
@@ -248,6 +248,10 @@ def resolve_cell(layer: Any, cell_fn: Any, cell_init_args: Any) -> tuple[type, d
         raise ValueError(f"{who(layer)}: cell_init_args must be a dict or None, received "
                          f"{cell_init_args!r}")
     args = dict(cell_init_args or {})
+    if "state_is_tuple" not in getattr(cls, "options", ()):
+        # TensorLayer 1.11 set it for every cell and dropped it again for GRU: ported code
+        # passes it with any cell
+        args.pop("state_is_tuple", None)
     allowed = set(getattr(cls, "options", ())) or (
         set(inspect.signature(cls.__init__).parameters) - {"self", "owner", "n_in", "n_hidden",
                                                           "initializer", "prefix"})

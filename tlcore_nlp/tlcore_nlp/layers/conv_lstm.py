@@ -7,10 +7,10 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import act_name, check_positive_int, get_act, get_init, who
+from tlcore.layers.utils import act_name, check_positive_int, get_act, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import LSTMStateTuple, fresh_init, unroll
-from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer
+from tlcore_nlp.layers.rnn import _UNIFORM, RecurrentLayer, moved_to_call
 
 __all__ = ["BasicConvLSTMCell", "ConvLSTMLayer"]
 
@@ -78,30 +78,35 @@ class BasicConvLSTMCell:
 class ConvLSTMLayer(RecurrentLayer):
     """A convolutional LSTM over ``[batch, n_steps, H, W, C]``.
 
+    Args are TensorLayer 1.11's, in its order (new ones are keyword-only):
+
     Args:
-        prev: parent with output ``[batch, n_steps, H, W, C]``.
+        prev_layer: parent with output ``[batch, n_steps, H, W, C]``.
         cell_shape: ``(H, W)``; taken from the input when None (must match it when given).
         feature_map: F, channels of the state and output.
         filter_size: ``(fh, fw)`` of the gate convolutions.
         cell_fn: ``"BasicConvLSTMCell"`` (the only one).
-        cell_init_args: ``{"forget_bias": ..., "activation": ...}``.
         initializer: of ``Matrix``; uniform(-0.1, 0.1).
         n_steps: if given, the input's known time dim must equal it.
+        initial_state: must be ``None``: pass ``initial_state=`` to the call.
         return_last: output the last step ``[batch, H, W, F]``.
         return_seq_2d: output ``[batch * n_steps, H * W * F]``.
-        keep_state: start each call from the previous call's final state.
         name: layer name.
+        cell_init_args: ``{"forget_bias": ..., "activation": ...}``.
+        keep_state: start each call from the previous call's final state.
 
     >>> ConvLSTMLayer(InputLayer([None, 4, 8, 8, 3]), feature_map=5).output_shape
     (None, 4, 8, 8, 5)
     """
 
-    def __init__(self, prev: Layer, *, cell_shape: Any = None, feature_map: int = 1,
+    def __init__(self, prev_layer: Layer, cell_shape: Any = None, feature_map: int = 1,
                  filter_size: Any = (3, 3), cell_fn: Any = "BasicConvLSTMCell",
-                 cell_init_args: dict[str, Any] | None = None, initializer: Any = _UNIFORM,
-                 n_steps: int | None = None, return_last: bool = False,
-                 return_seq_2d: bool = False, keep_state: bool = False,
-                 name: str | None = None) -> None:
+                 initializer: Any = _UNIFORM, n_steps: int | None = None,
+                 initial_state: Any = None, return_last: bool = False,
+                 return_seq_2d: bool = False, name: str | None = None, *,
+                 cell_init_args: dict[str, Any] | None = None,
+                 keep_state: bool = False) -> None:
+        moved_to_call(self, "initial_state", initial_state, "initial_state=state")
         self.feature_map = check_positive_int(self, "feature_map", feature_map)
         self.filter_size = self._pair("filter_size", filter_size)
         self.cell_shape = None if cell_shape is None else self._pair("cell_shape", cell_shape)
@@ -118,7 +123,7 @@ class ConvLSTMLayer(RecurrentLayer):
         self.initializer = get_init(initializer)
         self.keep_state, self.keep, self.n_layer, self._compiled = bool(keep_state), None, 1, None
         self.n_hidden = self.feature_map
-        Layer.__init__(self, prev, name=name)
+        Layer.__init__(self, prev_layer, name=name)
 
     def _pair(self, arg: str, value: Any) -> tuple[int, int]:
         ok = isinstance(value, (list, tuple)) and len(value) == 2 and all(

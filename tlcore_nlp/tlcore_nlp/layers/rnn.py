@@ -19,7 +19,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import (act_name, check_positive_int, check_prob, get_init, last_dim,
+from tlcore.layers.utils import (act_name, check_positive_int, check_prob, get_init, last_dim,
                                   who)
 from tlcore.layers.core import Layer
 from tlcore_nlp.layers.cells import RNNCell, cell_name, resolve_cell, unroll
@@ -36,20 +36,38 @@ def _reverse(x: tf.Tensor, lengths: tf.Tensor | None) -> tf.Tensor:
     return tf.reverse_sequence(x, tf.cast(lengths, tf.int64), seq_axis=1, batch_axis=0)
 
 
+def keep_dropout(x: tf.Tensor, keep: tuple[float, float] | None, which: int,
+                 is_train: bool) -> tf.Tensor:
+    """Dropout with keep probability ``keep[which]`` (0: a cell's input, 1: its output), only
+    when training."""
+    if keep is None or not is_train or keep[which] >= 1.0:
+        return x
+    return tf.nn.dropout(x, rate=1.0 - keep[which])
+
+
+def moved_to_call(layer: Any, arg: str, value: Any, call: str, hint: str = "") -> None:
+    """Refuse a 1.11 construction-time tensor argument that tlcore takes per call."""
+    if value is not None:
+        raise ValueError(
+            f"{who(layer)}: {arg} moved to the call: pass net(x, {call}){hint} (or a dict "
+            f"keyed by layer name); TensorLayer 1.x bound it to a placeholder at construction, "
+            f"a value given here would fix one batch's, received {type(value).__name__}")
+
+
 def run_stack(cells: list[RNNCell], x: tf.Tensor, states: list[Any], *, lengths: Any = None,
               keep: tuple[float, float] | None = None, is_train: bool = False,
               reverse: bool = False) -> tuple[tf.Tensor, list[Any]]:
-    """Run stacked cells layer after layer (the same numbers as TF1's ``MultiRNNCell`` with a
-    ``DropoutWrapper(input_keep_prob, output_keep_prob)`` around each cell)."""
+    """Run stacked cells layer after layer (the same numbers as TF1's ``MultiRNNCell`` of
+    TensorLayer 1.11's cells: ``DropoutWrapper(input_keep_prob)`` around each cell and
+    ``output_keep_prob`` around the last one only)."""
     if reverse:
         x = _reverse(x, lengths)
     finals = []
-    for cell, state in zip(cells, states):
-        if keep is not None and is_train and keep[0] < 1.0:
-            x = tf.nn.dropout(x, rate=1.0 - keep[0])
+    for i, (cell, state) in enumerate(zip(cells, states)):
+        x = keep_dropout(x, keep, 0, is_train)
         x, final = unroll(cell.stepper(), cell.input_proj(x), state, lengths)
-        if keep is not None and is_train and keep[1] < 1.0:
-            x = tf.nn.dropout(x, rate=1.0 - keep[1])
+        if i == len(cells) - 1:
+            x = keep_dropout(x, keep, 1, is_train)
         finals.append(final)
     if reverse:
         x = _reverse(x, lengths)
@@ -66,7 +84,8 @@ class RecurrentLayer(Layer):
 
     call_args: tuple[str, ...] = ("initial_state",)
 
-    def __init__(self, prev: Any, *, cell_fn: Any, cell_init_args: dict[str, Any] | None,
+    def __init__(self, prev_layer: Any, *, cell_fn: Any,
+                 cell_init_args: dict[str, Any] | None,
                  n_hidden: int, initializer: Any, keep_state: bool, name: str | None,
                  n_layer: int = 1, dropout: Any = None) -> None:
         self.n_hidden = check_positive_int(self, "n_hidden", n_hidden)
@@ -77,7 +96,7 @@ class RecurrentLayer(Layer):
         self.dropout = dropout
         self.keep = self._keep_pair(dropout)
         self._compiled = None
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     # ------------------------------------------------------------------------- construction
     def _keep_pair(self, dropout: Any) -> tuple[float, float] | None:
@@ -245,14 +264,18 @@ class RecurrentLayer(Layer):
 class RNNLayer(RecurrentLayer):
     """A recurrent layer over ``[batch, n_steps, n_features]`` (TensorLayer's static RNNLayer).
 
+    Args are TensorLayer 1.11's, in its order (new ones are keyword-only):
+
     Args:
-        prev: parent with output ``[batch, n_steps, n_features]`` (``n_steps`` may be None).
+        prev_layer: parent with output ``[batch, n_steps, n_features]`` (``n_steps`` may be
+            None).
         cell_fn: ``"BasicLSTMCell"`` (default), ``"GRUCell"``, ``"BasicRNNCell"`` (or short
             ``"lstm"``, ``"gru"``, ``"rnn"``), or a tlcore cell class.
         cell_init_args: options of the cell, e.g. ``{"forget_bias": 0.0}``.
         n_hidden: units.
         initializer: of the kernels; TensorLayer's uniform(-0.1, 0.1).
         n_steps: if given, the parent's known time dim must equal it; calls may use any length.
+        initial_state: must be ``None``: the start state is passed per call (see below).
         return_last: output only the last step ``[batch, n_hidden]``.
         return_seq_2d: output ``[batch * n_steps, n_hidden]`` (for a DenseLayer on top).
         keep_state: start each call from the previous call's final state (truncated BPTT).
@@ -266,15 +289,18 @@ class RNNLayer(RecurrentLayer):
     (None, 16)
     """
 
-    def __init__(self, prev: Layer, *, cell_fn: Any = "BasicLSTMCell",
+    def __init__(self, prev_layer: Layer, cell_fn: Any = "BasicLSTMCell",
                  cell_init_args: dict[str, Any] | None = None, n_hidden: int = 100,
                  initializer: Any = _UNIFORM, n_steps: int | None = None,
-                 return_last: bool = False, return_seq_2d: bool = False,
-                 keep_state: bool = False, name: str | None = None) -> None:
+                 initial_state: Any = None, return_last: bool = False,
+                 return_seq_2d: bool = False, name: str | None = None, *,
+                 keep_state: bool = False) -> None:
+        moved_to_call(self, "initial_state", initial_state, "initial_state=state")
         self.n_steps = None if n_steps is None else check_positive_int(self, "n_steps", n_steps)
         self.return_last, self.return_seq_2d = bool(return_last), bool(return_seq_2d)
-        super().__init__(prev, cell_fn=cell_fn, cell_init_args=cell_init_args, n_hidden=n_hidden,
-                         initializer=initializer, keep_state=keep_state, name=name)
+        super().__init__(prev_layer, cell_fn=cell_fn, cell_init_args=cell_init_args,
+                         n_hidden=n_hidden, initializer=initializer, keep_state=keep_state,
+                         name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         n_in = last_dim(self, input_shape, rank=3)
@@ -301,24 +327,33 @@ class BiRNNLayer(RecurrentLayer):
     """Bidirectional RNN: a forward and a backward stack of ``n_layer`` cells; their outputs
     are concatenated, ``[batch, n_steps, 2 * n_hidden]``.
 
-    Args are those of :class:`RNNLayer`, plus ``dropout`` (a keep probability or an
-    ``(in, out)`` pair, applied around every cell when ``is_train``) and ``n_layer``. The state
-    is ``(fw_state, bw_state)``; ``return_last`` takes the last time step of the concatenation.
+    Args are those of :class:`RNNLayer` in 1.11's order (``fw_initial_state`` and
+    ``bw_initial_state`` must be ``None``: pass ``initial_state=(fw, bw)`` to the call), plus
+    ``dropout`` (a keep probability or an ``(in, out)`` pair: input dropout at every cell,
+    output dropout after the last one, when ``is_train``) and ``n_layer``. As in 1.11 each
+    direction stacks its own ``n_layer`` cells (a ``MultiRNNCell`` per direction: cell ``i > 0``
+    reads only its own direction's outputs). The state is ``(fw_state, bw_state)``;
+    ``return_last`` takes the last time step of the concatenation.
 
     >>> BiRNNLayer(InputLayer([None, 5, 8]), n_hidden=16).output_shape
     (None, 5, 32)
     """
 
-    def __init__(self, prev: Layer, *, cell_fn: Any = "BasicLSTMCell",
+    def __init__(self, prev_layer: Layer, cell_fn: Any = "BasicLSTMCell",
                  cell_init_args: dict[str, Any] | None = None, n_hidden: int = 100,
-                 initializer: Any = _UNIFORM, n_steps: int | None = None, dropout: Any = None,
-                 n_layer: int = 1, return_last: bool = False, return_seq_2d: bool = False,
-                 keep_state: bool = False, name: str | None = None) -> None:
+                 initializer: Any = _UNIFORM, n_steps: int | None = None,
+                 fw_initial_state: Any = None, bw_initial_state: Any = None,
+                 dropout: Any = None, n_layer: int = 1, return_last: bool = False,
+                 return_seq_2d: bool = False, name: str | None = None, *,
+                 keep_state: bool = False) -> None:
+        for arg, value in (("fw_initial_state", fw_initial_state),
+                           ("bw_initial_state", bw_initial_state)):
+            moved_to_call(self, arg, value, "initial_state=(fw_state, bw_state)")
         self.n_steps = None if n_steps is None else check_positive_int(self, "n_steps", n_steps)
         self.return_last, self.return_seq_2d = bool(return_last), bool(return_seq_2d)
-        super().__init__(prev, cell_fn=cell_fn, cell_init_args=cell_init_args, n_hidden=n_hidden,
-                         initializer=initializer, keep_state=keep_state, name=name,
-                         n_layer=n_layer, dropout=dropout)
+        super().__init__(prev_layer, cell_fn=cell_fn, cell_init_args=cell_init_args,
+                         n_hidden=n_hidden, initializer=initializer, keep_state=keep_state,
+                         name=name, n_layer=n_layer, dropout=dropout)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         n_in = last_dim(self, input_shape, rank=3)
@@ -333,6 +368,16 @@ class BiRNNLayer(RecurrentLayer):
 
     def compute_output_spec(self, input_spec: tf.TensorSpec) -> tf.TensorSpec:
         return tf.TensorSpec(self.shape_out(input_spec.shape, 2 * self.n_hidden), self.dtype)
+
+    @property
+    def fw_final_state(self) -> Any:
+        """The forward direction's final state of the last call (1.11's attribute)."""
+        return self.final_state[0]
+
+    @property
+    def bw_final_state(self) -> Any:
+        """The backward direction's final state of the last call (1.11's attribute)."""
+        return self.final_state[1]
 
     def run(self, inputs: tf.Tensor, state: Any, *, is_train: bool) -> tuple[tf.Tensor, Any]:
         outputs, final = bidirectional(self, inputs, state, None, is_train)

@@ -15,6 +15,16 @@ __all__ = ["advanced_indexing_op", "initialize_rnn_state", "retrieve_seq_length_
            "retrieve_seq_length_op2", "retrieve_seq_length_op3", "target_mask_op"]
 
 
+def _data(data: Any, fn: str) -> tf.Tensor:
+    """``data`` as a tensor; a placeholder stand-in (spec or layer) says where lengths go."""
+    if isinstance(data, tf.TensorSpec) or hasattr(data, "all_layers"):
+        raise TypeError(
+            f"{fn}: computes lengths from data, received a {type(data).__name__} (TensorLayer "
+            f"1.x passed the ids placeholder at construction); compute them from the batch and "
+            f"pass them to the call: net(ids, sequence_length={fn}(ids))")
+    return tf.convert_to_tensor(data)
+
+
 def _rank(data: tf.Tensor, allowed: tuple[int, ...], fn: str) -> int:
     rank = data.shape.rank
     if rank not in allowed:
@@ -31,7 +41,7 @@ def retrieve_seq_length_op(data: Any) -> tf.Tensor:
     >>> retrieve_seq_length_op([[[1.], [2.], [0.]], [[1.], [0.], [0.]]]).numpy()
     array([2, 1], dtype=int32)
     """
-    data = tf.convert_to_tensor(data)
+    data = _data(data, "retrieve_seq_length_op")
     _rank(data, (3,), "retrieve_seq_length_op")
     used = tf.sign(tf.reduce_max(tf.abs(data), axis=2))
     return tf.cast(tf.reduce_sum(used, axis=1), tf.int32)
@@ -43,7 +53,7 @@ def retrieve_seq_length_op2(data: Any) -> tf.Tensor:
     >>> retrieve_seq_length_op2([[1, 2, 0, 0], [1, 2, 3, 0]]).numpy()
     array([2, 3], dtype=int32)
     """
-    data = tf.convert_to_tensor(data)
+    data = _data(data, "retrieve_seq_length_op2")
     _rank(data, (2,), "retrieve_seq_length_op2")
     return tf.reduce_sum(tf.cast(tf.greater(data, tf.zeros_like(data)), tf.int32), axis=1)
 
@@ -61,7 +71,7 @@ def retrieve_seq_length_op3(data: Any, pad_val: Any = 0) -> tf.Tensor:
     >>> retrieve_seq_length_op3([[1, 2, 0, 0], [1, 2, 3, 0]]).numpy()
     array([2, 3], dtype=int32)
     """
-    data = tf.convert_to_tensor(data)
+    data = _data(data, "retrieve_seq_length_op3")
     return tf.reduce_sum(tf.cast(_real_steps(data, pad_val, "retrieve_seq_length_op3"), tf.int32),
                          axis=1)
 
@@ -72,7 +82,7 @@ def target_mask_op(data: Any, pad_val: Any = 0) -> tf.Tensor:
     >>> target_mask_op([[1, 2, 0], [3, 0, 0]]).numpy().tolist()
     [[1, 1, 0], [1, 0, 0]]
     """
-    data = tf.convert_to_tensor(data)
+    data = _data(data, "target_mask_op")
     return tf.cast(_real_steps(data, pad_val, "target_mask_op"), tf.int32)
 
 

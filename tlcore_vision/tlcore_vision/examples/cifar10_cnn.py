@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from typing import Any
 
-from tlcore.examples.support import (logger, out_dir, parse_options, save_model,
-                                     seed_everything, set_result)
+from tlcore.examples.support import (add_pictures, list_pictures, logger, out_dir,
+                                     parse_options, save_model, seed_everything, set_result)
 
 NAME = "cifar10-cnn"
 #: The seed: batch 128, Adam 1e-4, 50000 steps (128 epochs) for about 86% test accuracy.
@@ -53,6 +54,17 @@ def _datasets(tf: Any, prepro: Any, data: tuple, batch_size: int, seed: int | No
     test = tf.data.Dataset.from_tensor_slices((X_test, y_test))
     test = test.map(lambda x, y: (prepro.cifar10_augment(x, False), y), num_parallel_calls=auto)
     return train, test.batch(batch_size).prefetch(auto)
+
+
+def pictures(tl: Any, network: Any, train_ds: Any, args: argparse.Namespace) -> None:
+    """``cnn1.png``: the first layer's 64 colour 5x5 filters; ``augmented.png``: 64 training
+    images as the network sees them (random crop, flip, brightness/contrast, standardized)."""
+    folder = out_dir(args, NAME)
+    add_pictures(args, tl.vis.CNN2d(network.all_params[0], second=10, saveable=True,
+                                    name=os.path.join(folder, "cnn1")))
+    images = next(iter(train_ds))[0].numpy()[:64]
+    add_pictures(args, tl.vis.images2d(images, second=10, saveable=True,
+                                       name=os.path.join(folder, "augmented")))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -109,4 +121,6 @@ def main(args: argparse.Namespace) -> int:
     set_result(args, test_acc=test_acc)
     save_model(network, args, NAME)
     logger.info("model and logs in %s", out_dir(args, NAME))
+    pictures(tl, network, train_ds, args)
+    list_pictures(args)
     return 0

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
-from tlcore.examples.support import (load_mnist, logger, parse_options, save_model,
-                                     seed_everything, set_result)
+from tlcore.examples.support import (add_pictures, list_pictures, load_mnist, logger, out_dir,
+                                     parse_options, save_curves, save_model, seed_everything,
+                                     set_result)
 
 NAME = "mnist-cnn"
 #: The seed trained 200 epochs with Adam 1e-4; Adam 1e-3 reaches test accuracy >= 0.99 in
@@ -52,14 +54,19 @@ def main(args: argparse.Namespace) -> int:
     network.print_layers()
     logger.info("learning_rate: %f", opts.lr)
     logger.info("batch_size: %d", batch_size)
-    tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy, X_train,
-                 y_train, acc=tl.cost.accuracy, batch_size=batch_size, n_epoch=epochs,
-                 print_freq=opts.print_freq, X_val=X_val, y_val=y_val, eval_train=False,
-                 seed=args.seed)
+    history = tl.utils.fit(network, tf.keras.optimizers.Adam(opts.lr), tl.cost.cross_entropy,
+                           X_train, y_train, acc=tl.cost.accuracy, batch_size=batch_size,
+                           n_epoch=epochs, print_freq=opts.print_freq, X_val=X_val, y_val=y_val,
+                           eval_train=False, seed=args.seed)
     logger.info("Evaluation")
     # in batches: 10000 images at once would hold 1 GB of first-layer activations
     test_acc = tl.utils.test(network, tl.cost.accuracy, X_test, y_test, batch_size=1000,
                              cost=tl.cost.cross_entropy)
     set_result(args, test_acc=test_acc)
     save_model(network, args, NAME)
+    # the first conv layer's 32 5x5 filters (TensorLayer's CNN2d of all_params[0])
+    add_pictures(args, tl.vis.CNN2d(network.all_params[0], second=10, saveable=True,
+                                    name=os.path.join(out_dir(args, NAME), "cnn1")))
+    save_curves(history, args, NAME)
+    list_pictures(args)
     return 0

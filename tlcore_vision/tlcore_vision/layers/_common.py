@@ -9,7 +9,7 @@ from typing import Any, Sequence
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 
 #: TensorLayer's conv default: ``tf.truncated_normal_initializer(stddev=0.02)``.
 CONV_W_INIT = keras.initializers.TruncatedNormal(stddev=0.02)

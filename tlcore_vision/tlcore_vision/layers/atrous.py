@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, who
+from tlcore.layers.utils import Act, Init, check_positive_int, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_data_format, check_ints
 from tlcore_vision.layers.conv import ConvND
@@ -20,7 +20,7 @@ class AtrousConv1dLayer(ConvND):
     """1-D dilated convolution (TensorLayer's ``atrous_conv1d``): variables W_conv1d, b_conv1d.
 
     Args:
-        prev: parent ``(batch, width, c)`` (``'NCW'``: ``(batch, c, width)``).
+        prev_layer: parent ``(batch, width, c)`` (``'NCW'``: ``(batch, c, width)``).
         n_filter: output channels; filter_size: kernel width; stride: stride.
         dilation: the dilation rate (not with ``stride > 1``).
         act, padding, data_format (``'NWC'``/``'NCW'``), W_init, b_init: as in Conv1dLayer.
@@ -31,7 +31,7 @@ class AtrousConv1dLayer(ConvND):
 
     rank, w_name, b_name = 1, "W_conv1d", "b_conv1d"
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: int = 2, stride: int = 1,
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: int = 2, stride: int = 1,
                  dilation: int = 1, act: Act = None, padding: str = "SAME",
                  data_format: str = "NWC", W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -42,7 +42,7 @@ class AtrousConv1dLayer(ConvND):
         self.data_format = data_format
         self._setup(strides=(self.stride,), dilations=(self.dilation,), padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (self.filter_size, c_in, self.n_filter)
@@ -57,7 +57,7 @@ class AtrousConv2dLayer(ConvND):
     """2-D atrous convolution (``tf.nn.atrous_conv2d``): a stride-1 convolution dilated by ``rate``.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         n_filter: output channels; filter_size: ``(kh, kw)``; rate: the dilation rate.
         act, padding, W_init, b_init: variables ``W_atrous_conv2d``/``b_atrous_conv2d``.
 
@@ -67,7 +67,8 @@ class AtrousConv2dLayer(ConvND):
 
     rank, w_name, b_name = 2, "W_atrous_conv2d", "b_atrous_conv2d"
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3), rate: int = 2,
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
+                 rate: int = 2,
                  act: Act = None, padding: str = "SAME", W_init: Init = CONV_W_INIT,
                  b_init: Init = "zeros", *, name: str | None = None) -> None:
         self.n_filter = check_positive_int(self, "n_filter", n_filter)
@@ -75,7 +76,7 @@ class AtrousConv2dLayer(ConvND):
         self.rate = check_positive_int(self, "rate", rate)
         self._setup(strides=(1, 1), dilations=(self.rate, self.rate), padding=padding,
                     data_format="NHWC", W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (*self.filter_size, c_in, self.n_filter)
@@ -89,7 +90,7 @@ class AtrousDeConv2dLayer(TransposedConvND):
     """Transpose of the atrous convolution (``tf.nn.atrous_conv2d_transpose``).
 
     Args:
-        prev: parent ``(batch, h, w, in_c)``.
+        prev_layer: parent ``(batch, h, w, in_c)``.
         shape: kernel ``(kh, kw, out_c, in_c)``.
         output_shape: ``(batch, out_h, out_w, out_c)``; ``batch`` may be ``None``.
         rate: dilation rate. act, padding, W_init, b_init: variables
@@ -102,7 +103,7 @@ class AtrousDeConv2dLayer(TransposedConvND):
 
     rank, w_name, b_name = 2, "W_atrous_conv2d_transpose", "b_atrous_conv2d_transpose"
 
-    def __init__(self, prev: Layer, shape: Sequence[int] = (3, 3, 128, 256),
+    def __init__(self, prev_layer: Layer, shape: Sequence[int] = (3, 3, 128, 256),
                  output_shape: Sequence[Any] = (1, 64, 64, 128), rate: int = 2, act: Act = None,
                  padding: str = "SAME", W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -119,7 +120,7 @@ class AtrousDeConv2dLayer(TransposedConvND):
         check_data_format(self, "NHWC")
         self._setup(strides=(1, 1), dilations=(self.rate, self.rate), padding=padding,
                     data_format="NHWC", W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         self._check_in_channels(c_in, self.shape[-1], "shape[-1]")

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Sequence
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (CONV_W_INIT, add_weight, channels, check_data_format,
                                           check_ints, check_no_stride_with_dilation,
@@ -110,7 +110,7 @@ class Conv1dLayer(ConvND):
     """1-D convolution with an explicit kernel ``shape = (width, in_channels, n_filter)``.
 
     Args:
-        prev: parent layer, ``(batch, width, in_channels)`` (``(batch, c, w)`` for ``'NCW'``).
+        prev_layer: parent layer, ``(batch, width, in_channels)`` (``(batch, c, w)`` for ``'NCW'``).
         act: activation; ``None`` is linear.
         shape: kernel shape ``(width, in_channels, n_filter)``.
         stride: stride along the width.
@@ -126,7 +126,7 @@ class Conv1dLayer(ConvND):
 
     rank, w_name, b_name = 1, "W_conv1d", "b_conv1d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (5, 1, 5),
+    def __init__(self, prev_layer: Layer, act: Act = None, shape: Sequence[int] = (5, 1, 5),
                  stride: int = 1, dilation_rate: int = 1, padding: str = "SAME",
                  data_format: str = "NWC", W_init: Init = CONV_W_INIT, b_init: Init = "zeros",
                  *, name: str | None = None) -> None:
@@ -136,7 +136,7 @@ class Conv1dLayer(ConvND):
         self.data_format = data_format
         self._setup(strides=(self.stride,), dilations=(self.dilation_rate,), padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         self._check_in_channels(c_in, self.shape[-2])
@@ -151,7 +151,7 @@ class Conv2dLayer(ConvND):
     """2-D convolution with TensorFlow's kernel ``shape = (h, w, in_channels, n_filter)``.
 
     Args:
-        prev: parent layer, ``(batch, h, w, c)`` (``(batch, c, h, w)`` for ``'NCHW'``).
+        prev_layer: parent layer, ``(batch, h, w, c)`` (``(batch, c, h, w)`` for ``'NCHW'``).
         act: activation; ``None`` is linear.
         shape: kernel shape ``(h, w, in_channels, n_filter)``.
         strides: TF's 4 strides, ``(1, sh, sw, 1)`` (``(1, 1, sh, sw)`` for ``'NCHW'``).
@@ -168,7 +168,7 @@ class Conv2dLayer(ConvND):
 
     rank, w_name, b_name = 2, "W_conv2d", "b_conv2d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (5, 5, 1, 100),
+    def __init__(self, prev_layer: Layer, act: Act = None, shape: Sequence[int] = (5, 5, 1, 100),
                  strides: Sequence[int] = (1, 1, 1, 1), padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros",
                  use_cudnn_on_gpu: bool | None = None, data_format: str | None = None,
@@ -180,7 +180,7 @@ class Conv2dLayer(ConvND):
         self._setup(strides=_expert_strides(self, strides, self.rank, first),
                     dilations=(1,) * self.rank, padding=padding, data_format=data_format,
                     W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         self._check_in_channels(c_in, self.shape[-2])
@@ -195,7 +195,7 @@ class Conv3dLayer(ConvND):
     """3-D convolution with TensorFlow's kernel ``shape = (d, h, w, in_channels, n_filter)``.
 
     Args:
-        prev: parent layer ``(batch, d, h, w, c)``.
+        prev_layer: parent layer ``(batch, d, h, w, c)``.
         shape: kernel shape; strides: TF's 5 strides ``(1, sd, sh, sw, 1)``.
         padding: ``'SAME'`` or ``'VALID'``. Variables ``W_conv3d``/``b_conv3d``.
 
@@ -205,15 +205,15 @@ class Conv3dLayer(ConvND):
 
     rank, w_name, b_name = 3, "W_conv3d", "b_conv3d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (2, 2, 2, 3, 32),
+    def __init__(self, prev_layer: Layer, shape: Sequence[int] = (2, 2, 2, 3, 32),
                  strides: Sequence[int] = (1, 2, 2, 2, 1), padding: str = "SAME",
-                 W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
+                 act: Act = None, W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
         self.shape = check_ints(self, "shape", shape, 5)
         self.strides = tuple(strides) if isinstance(strides, (list, tuple)) else strides
         self._setup(strides=_expert_strides(self, strides, 3, False), dilations=(1, 1, 1),
                     padding=padding, data_format="NDHWC", W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         self._check_in_channels(c_in, self.shape[-2])
@@ -228,7 +228,7 @@ class Conv1d(ConvND):
     """Simplified 1-D convolution: ``n_filter`` kernels of width ``filter_size``.
 
     Args:
-        prev: parent layer ``(batch, width, c)`` (``(batch, c, width)`` channels-first).
+        prev_layer: parent layer ``(batch, width, c)`` (``(batch, c, width)`` channels-first).
         n_filter: number of output channels.
         filter_size: kernel width.
         stride: stride; dilation_rate: dilation (not both > 1).
@@ -242,7 +242,7 @@ class Conv1d(ConvND):
 
     rank = 1
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: int = 5, stride: int = 1,
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: int = 5, stride: int = 1,
                  dilation_rate: int = 1, act: Act = None, padding: str = "SAME",
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
                  b_init: Init = "zeros", *, name: str | None = None) -> None:
@@ -253,7 +253,7 @@ class Conv1d(ConvND):
         self.data_format = data_format
         self._setup(strides=(self.stride,), dilations=(self.dilation_rate,), padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (self.filter_size, c_in, self.n_filter)
@@ -268,7 +268,7 @@ class Conv2d(ConvND):
     """Simplified 2-D convolution: ``n_filter`` kernels of ``filter_size``.
 
     Args:
-        prev: parent layer ``(batch, h, w, c)`` (``(batch, c, h, w)`` channels-first).
+        prev_layer: parent layer ``(batch, h, w, c)`` (``(batch, c, h, w)`` channels-first).
         n_filter: number of output channels.
         filter_size: ``(kh, kw)`` or an int.
         strides: ``(sh, sw)`` or an int.
@@ -285,7 +285,7 @@ class Conv2d(ConvND):
 
     rank = 2
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
                  strides: Any = (1, 1), act: Act = None, padding: str = "SAME",
                  data_format: str = "channels_last", dilation_rate: Any = (1, 1),
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros",
@@ -297,7 +297,7 @@ class Conv2d(ConvND):
         self.data_format, self.use_cudnn_on_gpu = data_format, use_cudnn_on_gpu
         self._setup(strides=self.strides, dilations=self.dilation_rate, padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (*self.filter_size, c_in, self.n_filter)

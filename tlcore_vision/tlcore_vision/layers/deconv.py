@@ -3,18 +3,23 @@
 
 Kernels are laid out ``(*filter_size, out_channels, in_channels)`` as in TensorFlow.
 TensorLayer 1.x needed the batch size in ``output_shape``; here its batch entry may be ``None``
-(or anything): the batch always comes from the input at call time.
+(or anything): the batch always comes from the input at call time. An ``output_shape`` that does
+not fit the input builds (as in 1.11, whose TF 1 graph failed only when run), with a warning, and
+raises a ValueError naming the layer and both shapes when the layer is called.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Sequence
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
 from tlcore_vision.layers.conv import _LAST, ConvND, _expert_strides
+
+logger = logging.getLogger("tlcore")
 
 
 class TransposedConvND(ConvND):
@@ -22,6 +27,10 @@ class TransposedConvND(ConvND):
 
     #: spatial output sizes given by the user (expert layers); None to compute them
     _out_spatial: tuple[int, ...] | None = None
+    #: why an expert layer whose output_shape does not fit its input cannot run (else None)
+    _unrunnable: str | None = None
+    #: the expert layers' ``output_shape`` argument as given
+    output_shape_arg: tuple[Any, ...] = ()
 
     def out_channels(self) -> int:
         return int(self.W.shape[-2])
@@ -43,12 +52,20 @@ class TransposedConvND(ConvND):
                 k = (int(self.W.shape[i]) - 1) * self._dilations[i] + 1
                 back = -(-out // self._strides[i]) if self.padding == "SAME" else \
                     -(-(out - k + 1) // self._strides[i])
-                if n is not None and back != n:
-                    raise ValueError(
+                if n is not None and back != n and self._unrunnable is None:
+                    # TensorLayer 1.11 built such graphs (TF 1 checked only when run), so ported
+                    # networks must build; running this layer raises this message instead.
+                    self._unrunnable = (
                         f"{who(self)}: output_shape {tuple(self.output_shape_arg)} does not fit "
                         f"input shape {shape_str(input_spec.shape)}: a {self.padding} convolution "
                         f"of the output would have spatial size {back} at axis {i + 1}, not {n}")
+                    logger.warning("%s; the layer is built but cannot be run", self._unrunnable)
         return super().compute_output_spec(input_spec)
+
+    def forward(self, inputs: tf.Tensor, *, is_train: bool) -> tf.Tensor:
+        if self._unrunnable is not None:
+            raise ValueError(self._unrunnable)
+        return super().forward(inputs, is_train=is_train)
 
     def _output_shape(self, x: tf.Tensor) -> tf.Tensor:
         dyn = tf.shape(x)
@@ -96,7 +113,7 @@ class DeConv2dLayer(_ExpertDeconv):
     """2-D transposed convolution with TF's ``shape = (h, w, out_c, in_c)`` and ``output_shape``.
 
     Args:
-        prev: parent layer ``(batch, h, w, in_c)``.
+        prev_layer: parent layer ``(batch, h, w, in_c)``.
         act: activation.
         shape: kernel shape ``(h, w, out_channels, in_channels)``.
         output_shape: ``(batch, out_h, out_w, out_channels)``; ``batch`` may be ``None``.
@@ -111,13 +128,13 @@ class DeConv2dLayer(_ExpertDeconv):
 
     rank, w_name, b_name = 2, "W_deconv2d", "b_deconv2d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (3, 3, 128, 256),
+    def __init__(self, prev_layer: Layer, act: Act = None, shape: Sequence[int] = (3, 3, 128, 256),
                  output_shape: Sequence[Any] = (1, 256, 256, 128),
                  strides: Sequence[int] = (1, 2, 2, 1), padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
         self._setup_expert(shape, output_shape, strides, padding, W_init, b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
 
 class DeConv3dLayer(_ExpertDeconv):
@@ -132,17 +149,19 @@ class DeConv3dLayer(_ExpertDeconv):
 
     rank, w_name, b_name = 3, "W_deconv3d", "b_deconv3d"
 
-    def __init__(self, prev: Layer, act: Act = None, shape: Sequence[int] = (2, 2, 2, 128, 256),
+    def __init__(self, prev_layer: Layer, act: Act = None,
+                 shape: Sequence[int] = (2, 2, 2, 128, 256),
                  output_shape: Sequence[Any] = (1, 12, 32, 32, 128),
                  strides: Sequence[int] = (1, 2, 2, 2, 1), padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
         self._setup_expert(shape, output_shape, strides, padding, W_init, b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
 
 class _SimpleDeconv(TransposedConvND):
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = 3, strides: Any = 2,
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = 3,
+                 strides: Any = 2,
                  padding: str = "SAME", act: Act = None, data_format: str = "channels_last",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -152,7 +171,7 @@ class _SimpleDeconv(TransposedConvND):
         self.data_format = data_format
         self._setup(strides=self.strides, dilations=(1,) * self.rank, padding=padding,
                     data_format=data_format, W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (*self.filter_size, self.n_filter, c_in)
@@ -168,10 +187,14 @@ class DeConv2d(_SimpleDeconv):
     Output size: ``n * s`` with ``'SAME'``, ``n * s + max(k - s, 0)`` with ``'VALID'``.
 
     Args:
-        prev: parent ``(batch, h, w, c)`` (channels-first with ``data_format``).
+        prev_layer: parent ``(batch, h, w, c)`` (channels-first with ``data_format``).
         n_filter: output channels. filter_size, strides: int or pair (default (3, 3), (2, 2)).
         padding, act, data_format: as in :class:`Conv2d`.
         W_init, b_init: variables ``kernel`` ``(kh, kw, n_filter, c)`` and ``bias``.
+        n_out_channel: TensorLayer 1.11's alias of ``n_filter``.
+        out_size, batch_size: TensorLayer <= 1.8's arguments, accepted for its programs and
+            ignored as it ignored them on TF >= 1.3 (the output size is computed; a different
+            ``out_size`` logs a warning).
 
     >>> DeConv2d(InputLayer([None, 7, 7, 16]), 8, (3, 3), (2, 2)).output_shape
     (None, 14, 14, 8)
@@ -179,12 +202,27 @@ class DeConv2d(_SimpleDeconv):
 
     rank = 2
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
                  strides: Any = (2, 2), padding: str = "SAME", act: Act = None,
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
-                 b_init: Init = "zeros", *, name: str | None = None) -> None:
-        super().__init__(prev, n_filter, filter_size, strides, padding, act, data_format, W_init,
-                         b_init, name=name)
+                 b_init: Init = "zeros", *, name: str | None = None,
+                 n_out_channel: int | None = None, out_size: Any = None,
+                 batch_size: Any = None) -> None:
+        if n_out_channel is not None:  # 1.11's deprecated alias of n_filter
+            n_filter = n_out_channel
+        super().__init__(prev_layer, n_filter, filter_size, strides, padding, act, data_format,
+                         W_init, b_init, name=name)
+        if out_size is not None:
+            self._check_out_size(out_size)
+
+    def _check_out_size(self, out_size: Any) -> None:
+        # TensorLayer <= 1.8 took out_size (and batch_size) and, on TF >= 1.3, ignored both:
+        # the output size is computed. A disagreeing out_size is worth a warning, not a failure.
+        size = check_ints(self, "out_size", out_size, 2)
+        dims = self.output_shape[2:] if self.channels_first else self.output_shape[1:3]
+        if any(d is not None and d != o for d, o in zip(dims, size)):
+            logger.warning("%s: out_size=%s is ignored (as TensorLayer did on TF >= 1.3); the "
+                           "output is %s", who(self), size, self.output_shape)
 
 
 class DeConv3d(_SimpleDeconv):
@@ -197,9 +235,9 @@ class DeConv3d(_SimpleDeconv):
 
     rank = 3
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3, 3),
                  strides: Any = (2, 2, 2), padding: str = "SAME", act: Act = None,
                  data_format: str = "channels_last", W_init: Init = CONV_W_INIT,
                  b_init: Init = "zeros", *, name: str | None = None) -> None:
-        super().__init__(prev, n_filter, filter_size, strides, padding, act, data_format, W_init,
-                         b_init, name=name)
+        super().__init__(prev_layer, n_filter, filter_size, strides, padding, act, data_format,
+                         W_init, b_init, name=name)

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, add_weight, check_ints
 from tlcore_vision.layers._sampling import bilinear_sample
@@ -20,12 +20,12 @@ class DeformableConv2d(Layer):
     offset[b, i, j, 2k], offset[b, i, j, 2k+1]``; positions outside the image read zeros. With
     zero offsets it is exactly ``Conv2d(..., padding='SAME')``.
 
-    Args:
-        prev: the input ``(batch, h, w, c)``.
+    Args (in TensorLayer 1.11's order, ``name`` before the initializers):
+        prev_layer: the input ``(batch, h, w, c)``.
         offset_layer: a layer giving ``(batch, h, w, 2 * kh * kw)`` offsets, usually a Conv2d on
-            ``prev`` (initialised to zero to start from a plain convolution).
+            ``prev_layer`` (initialised to zero to start from a plain convolution).
         n_filter: output channels. filter_size: ``(kh, kw)``.
-        act: activation.
+        act: activation. name: layer name.
         W_init, b_init: variables ``W_deformableconv2d`` ``(1, 1, kh*kw, c, n_filter)`` (as in
             TensorLayer) and ``b_deformableconv2d``.
 
@@ -37,16 +37,18 @@ class DeformableConv2d(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
-                 filter_size: Any = (3, 3), act: Act = None, W_init: Init = CONV_W_INIT,
-                 b_init: Init = "zeros", *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, offset_layer: Layer | None = None, n_filter: int = 32,
+                 filter_size: Any = (3, 3), act: Act = None, name: str | None = None,
+                 W_init: Init = CONV_W_INIT, b_init: Init = "zeros") -> None:
+        if name is not None:  # may come positionally: known for the argument errors below
+            self.name = name
         if not isinstance(offset_layer, Layer):
             raise TypeError(f"{who(self)}: offset_layer must be a tlcore Layer giving "
                             f"(batch, h, w, 2*kh*kw) offsets, received {offset_layer!r}")
         self.n_filter = check_positive_int(self, "n_filter", n_filter)
         self.filter_size = check_ints(self, "filter_size", filter_size, 2)
         self.W_init, self.b_init = get_init(W_init), get_init(b_init)
-        super().__init__([prev, offset_layer], act=act, name=name)
+        super().__init__([prev_layer, offset_layer], act=act, name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         x_shape, off_shape = input_shape

@@ -5,7 +5,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, who
+from tlcore.layers.utils import Act, Init, check_positive_int, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, check_ints
 from tlcore_vision.layers._onednn import convolution
@@ -19,7 +19,7 @@ class GroupConv2d(ConvND):
     channels ``[g*c/G, (g+1)*c/G)`` to output channels ``[g*n/G, (g+1)*n/G)``.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         n_filter: output channels; filter_size: ``(kh, kw)``; strides: default ``(2, 2)``.
         n_group: number of groups.
         act, padding, W_init, b_init: variables ``W`` ``(kh, kw, c / n_group, n_filter)`` and ``b``.
@@ -30,7 +30,7 @@ class GroupConv2d(ConvND):
 
     rank, w_name, b_name = 2, "W", "b"
 
-    def __init__(self, prev: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 32, filter_size: Any = (3, 3),
                  strides: Any = (2, 2), n_group: int = 2, act: Act = None, padding: str = "SAME",
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -43,7 +43,7 @@ class GroupConv2d(ConvND):
                              f"received n_filter={n_filter}")
         self._setup(strides=self.strides, dilations=(1, 1), padding=padding, data_format="NHWC",
                     W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         if c_in % self.n_group:

@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, shape_str, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (add_weight, check_data_format, to_first, to_last)
 
@@ -32,7 +32,7 @@ class LocalResponseNormLayer(Layer):
     ``x / (bias + alpha * sum_{|j - c| <= depth_radius} x_j**2) ** beta``.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         depth_radius, bias, alpha, beta: ``None`` takes TF's defaults (5, 1, 1, 0.5). The seed's
             CIFAR-10 model uses ``depth_radius=4, bias=1.0, alpha=0.001 / 9.0, beta=0.75``.
 
@@ -40,8 +40,9 @@ class LocalResponseNormLayer(Layer):
     (None, 8, 8, 64)
     """
 
-    def __init__(self, prev: Layer, depth_radius: int | None = None, bias: float | None = None,
-                 alpha: float | None = None, beta: float | None = None, *,
+    def __init__(self, prev_layer: Layer, depth_radius: int | None = None,
+                 bias: float | None = None,
+                 alpha: float | None = None, beta: float | None = None,
                  name: str | None = None) -> None:
         if depth_radius is not None and (isinstance(depth_radius, bool) or
                                          not isinstance(depth_radius, int) or depth_radius < 0):
@@ -51,7 +52,7 @@ class LocalResponseNormLayer(Layer):
             if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
                 raise ValueError(f"{who(self)}: {arg} must be a number, received {v!r}")
         self.depth_radius, self.bias, self.alpha, self.beta = depth_radius, bias, alpha, beta
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         _channels(self, input_shape, (4,))
@@ -73,7 +74,7 @@ class InstanceNormLayer(Layer):
     ``scale * (x - mean) / sqrt(var + epsilon) + offset``.
 
     Args:
-        prev: parent ``(batch, ..., c)`` of rank 3 to 5.
+        prev_layer: parent ``(batch, ..., c)`` of rank 3 to 5.
         act: activation. epsilon: added to the variance.
         name: variables ``scale`` (truncated normal, mean 1, stddev 0.02, TensorLayer's) and
             ``offset`` (zeros).
@@ -82,10 +83,10 @@ class InstanceNormLayer(Layer):
     6
     """
 
-    def __init__(self, prev: Layer, act: Act = None, epsilon: float = 1e-5, *,
+    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5,
                  name: str | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (3, 4, 5))
@@ -111,7 +112,7 @@ class GroupNormLayer(Layer):
     normalized over its spatial dims and channels, then ``gamma * x + beta`` per channel.
 
     Args:
-        prev: parent of rank 3 to 5, channels last (or first with ``data_format``).
+        prev_layer: parent of rank 3 to 5, channels last (or first with ``data_format``).
         groups: number of groups; must divide the channels.
         epsilon: added to the variance. act: activation.
         name: variables ``gamma`` (ones) and ``beta`` (zeros).
@@ -120,13 +121,13 @@ class GroupNormLayer(Layer):
     128
     """
 
-    def __init__(self, prev: Layer, groups: int = 32, epsilon: float = 1e-06, act: Act = None,
-                 data_format: str = "channels_last", *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, groups: int = 32, epsilon: float = 1e-06, act: Act = None,
+                 data_format: str = "channels_last", name: str | None = None) -> None:
         self.groups = check_positive_int(self, "groups", groups)
         self.epsilon = _check_eps(self, epsilon)
         self.data_format = data_format
         self.channels_first = check_data_format(self, data_format)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (3, 4, 5), self.channels_first)
@@ -159,27 +160,29 @@ class SwitchNormLayer(Layer):
     layer statistics, ``gamma * (x - mean) / sqrt(var + epsilon) + beta``.
 
     Variables in TensorLayer's order ``beta``, ``gamma``, ``mean_weight`` (3), ``var_weight``
-    (3), then ``moving_mean`` and ``moving_variance`` (non-trainable, in ``all_params``).
-    TensorLayer 1.11 always used the current batch's statistics; here, as for BatchNorm, the
-    batch part uses the moving statistics unless the network is called with ``is_train=True``
-    (which updates them, ``moving = moving * decay + batch * (1 - decay)``). ``decay=None``
-    restores TensorLayer's behaviour and parameter list exactly (no moving statistics).
+    (3). By default (``decay=None``) the layer is TensorLayer 1.11's, whose npz files load by
+    position: the batch part always uses the current batch's statistics, even at inference.
+    With a ``decay`` it also keeps ``moving_mean`` and ``moving_variance`` (non-trainable, in
+    ``all_params``) and, as BatchNorm, uses them unless the network is called with
+    ``is_train=True`` (which updates them, ``moving = moving * decay + batch * (1 - decay)``).
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         act: activation. epsilon: added to the variances.
         beta_init, gamma_init: offset (zeros) and scale (ones) initializers.
         moving_mean_init: initializer of ``moving_mean``; ``moving_variance`` starts at ones.
-        decay: moving-average decay in [0, 1), or ``None`` for no moving statistics.
+        decay: ``None`` (TensorLayer's layer) or a moving-average decay in [0, 1).
 
     >>> SwitchNormLayer(InputLayer([None, 8, 8, 3])).count_params()
+    12
+    >>> SwitchNormLayer(InputLayer([None, 8, 8, 3]), decay=0.9).count_params()
     18
     """
 
-    def __init__(self, prev: Layer, act: Act = None, epsilon: float = 1e-5,
+    def __init__(self, prev_layer: Layer, act: Act = None, epsilon: float = 1e-5,
                  beta_init: Init = "zeros", gamma_init: Init = "ones",
-                 moving_mean_init: Init = "zeros", decay: float | None = 0.9, *,
-                 name: str | None = None) -> None:
+                 moving_mean_init: Init = "zeros", name: str | None = None, *,
+                 decay: float | None = None) -> None:
         self.epsilon = _check_eps(self, epsilon)
         if decay is not None and (isinstance(decay, bool) or not isinstance(decay, (int, float))
                                   or not 0 <= decay < 1):
@@ -191,7 +194,7 @@ class SwitchNormLayer(Layer):
         for arg in ("beta_init", "gamma_init", "moving_mean_init"):
             if getattr(self, arg) is None:
                 raise ValueError(f"{who(self)}: {arg} cannot be None")
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = _channels(self, input_shape, (4,))

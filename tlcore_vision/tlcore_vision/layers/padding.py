@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 
 
@@ -17,7 +17,7 @@ class PadLayer(Layer):
     """``tf.pad(inputs, padding, mode)``.
 
     Args:
-        prev: parent layer.
+        prev_layer: parent layer.
         padding: one ``(before, after)`` pair of non-negative ints per input dim, batch included,
             e.g. ``[[0, 0], [2, 2], [2, 2], [0, 0]]``.
         mode: ``'CONSTANT'`` (zeros), ``'REFLECT'`` or ``'SYMMETRIC'``.
@@ -26,7 +26,7 @@ class PadLayer(Layer):
     (None, 6, 8, 3)
     """
 
-    def __init__(self, prev: Layer, padding: Any = None, mode: str = "CONSTANT", *,
+    def __init__(self, prev_layer: Layer, padding: Any = None, mode: str = "CONSTANT",
                  name: str | None = None) -> None:
         ok = isinstance(padding, (list, tuple)) and padding and all(
             isinstance(p, (list, tuple)) and len(p) == 2 and all(_is_nat(v) for v in p)
@@ -39,7 +39,7 @@ class PadLayer(Layer):
                              f"received {mode!r}")
         self.padding = tuple(tuple(int(v) for v in p) for p in padding)
         self.mode = mode.upper()
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank != len(self.padding):
@@ -70,9 +70,9 @@ class ZeroPadND(PadLayer):
 
     rank: ClassVar[int] = 2
 
-    def __init__(self, prev: Layer, padding: Any = 1, *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, padding: Any = 1, name: str | None = None) -> None:
         self.pairs = self._pairs(padding)
-        super().__init__(prev, [(0, 0), *self.pairs, (0, 0)], "CONSTANT", name=name)
+        super().__init__(prev_layer, [(0, 0), *self.pairs, (0, 0)], "CONSTANT", name=name)
 
     def _pairs(self, padding: Any) -> tuple[tuple[int, int], ...]:
         r = self.rank

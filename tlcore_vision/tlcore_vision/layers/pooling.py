@@ -6,7 +6,7 @@ from typing import Any, Callable, ClassVar
 
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (channels, check_data_format, check_ints,
                                           check_padding, to_first, to_last)
@@ -30,7 +30,7 @@ class PoolLayer(Layer):
     """A ``tf.nn`` pool function with TF's full ``ksize``/``strides`` (TensorLayer's expert pool).
 
     Args:
-        prev: parent ``(batch, ..., c)``.
+        prev_layer: parent ``(batch, ..., c)``.
         ksize: window, e.g. ``(1, 2, 2, 1)``; strides: e.g. ``(1, 2, 2, 1)``.
         padding: ``'SAME'`` or ``'VALID'``.
         pool: ``tf.nn.max_pool`` (default), ``tf.nn.avg_pool``, ``tf.nn.max_pool3d``... or the name.
@@ -39,15 +39,15 @@ class PoolLayer(Layer):
     (None, 14, 14, 32)
     """
 
-    def __init__(self, prev: Layer, ksize: Any = (1, 2, 2, 1), strides: Any = (1, 2, 2, 1),
-                 padding: str = "SAME", pool: Any = tf.nn.max_pool, *,
+    def __init__(self, prev_layer: Layer, ksize: Any = (1, 2, 2, 1), strides: Any = (1, 2, 2, 1),
+                 padding: str = "SAME", pool: Any = tf.nn.max_pool,
                  name: str | None = None) -> None:
         self.padding = check_padding(self, padding)
         self.pool = _pool_fn(self, pool)
         rank = len(ksize) if isinstance(ksize, (list, tuple)) else 4
         self.ksize = check_ints(self, "ksize", ksize, rank)
         self.strides = check_ints(self, "strides", strides, rank)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank != len(self.ksize):
@@ -75,8 +75,8 @@ class PoolND(Layer):
     rank: ClassVar[int] = 2
     kind: ClassVar[str] = "MAX"
 
-    def __init__(self, prev: Layer, filter_size: Any = (3, 3), strides: Any = (2, 2),
-                 padding: str = "SAME", data_format: str = "channels_last", *,
+    def __init__(self, prev_layer: Layer, filter_size: Any = (3, 3), strides: Any = (2, 2),
+                 padding: str = "SAME", data_format: str = "channels_last",
                  name: str | None = None) -> None:
         self.filter_size = check_ints(self, "filter_size", filter_size, self.rank)
         self.strides = self.filter_size if strides is None else check_ints(
@@ -84,7 +84,7 @@ class PoolND(Layer):
         self.padding = check_padding(self, padding)
         self.data_format = data_format
         self.channels_first = check_data_format(self, data_format)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         channels(self, input_shape, self.rank + 2, self.channels_first)
@@ -119,15 +119,15 @@ class PoolND(Layer):
 def _pool_class(name: str, rank: int, kind: str, size: Any, strides: Any, padding: str) -> type:
     what = "max" if kind == "MAX" else "mean"
 
-    def __init__(self: PoolND, prev: Layer, filter_size: Any = size, strides: Any = strides,
-                 padding: str = padding, data_format: str = "channels_last", *,
+    def __init__(self: PoolND, prev_layer: Layer, filter_size: Any = size, strides: Any = strides,
+                 padding: str = padding, data_format: str = "channels_last",
                  name: str | None = None) -> None:
-        PoolND.__init__(self, prev, filter_size, strides, padding, data_format, name=name)
+        PoolND.__init__(self, prev_layer, filter_size, strides, padding, data_format, name=name)
 
     doc = (f"{rank}-D {what} pooling (``tf.nn.max_pool``/``avg_pool``); ``strides=None`` means "
            f"``filter_size``.\n\n"
-           f"    Args:\n        prev: parent of rank {rank + 2}, channels last (or first with "
-           f"``data_format``).\n        filter_size: window, default ``{size}``.\n"
+           f"    Args:\n        prev_layer: parent of rank {rank + 2}, channels last (or first "
+           f"with ``data_format``).\n        filter_size: window, default ``{size}``.\n"
            f"        strides: default ``{strides}``.\n        padding: default ``{padding!r}``.\n")
     return type(name, (PoolND,), {"rank": rank, "kind": kind, "__init__": __init__,
                                   "__doc__": doc, "__module__": __name__})
@@ -147,11 +147,11 @@ class GlobalPoolND(Layer):
     rank: ClassVar[int] = 2
     kind: ClassVar[str] = "MAX"
 
-    def __init__(self, prev: Layer, data_format: str = "channels_last", *,
+    def __init__(self, prev_layer: Layer, data_format: str = "channels_last",
                  name: str | None = None) -> None:
         self.data_format = data_format
         self.channels_first = check_data_format(self, data_format)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         self._c = channels(self, input_shape, self.rank + 2, self.channels_first)
@@ -172,7 +172,7 @@ class GlobalPoolND(Layer):
 def _global_class(name: str, rank: int, kind: str) -> type:
     what = "max" if kind == "MAX" else "mean"
     doc = (f"Global {what} pooling over the {rank} spatial dims: ``(batch, ..., c)`` to "
-           f"``(batch, c)``.\n\n    Args:\n        prev: parent of rank {rank + 2}.\n"
+           f"``(batch, c)``.\n\n    Args:\n        prev_layer: parent of rank {rank + 2}.\n"
            f"        data_format: ``'channels_last'`` or ``'channels_first'``.\n")
     return type(name, (GlobalPoolND,), {"rank": rank, "kind": kind, "__doc__": doc,
                                         "__module__": __name__})

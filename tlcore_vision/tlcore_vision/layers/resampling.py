@@ -10,7 +10,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import who
+from tlcore.layers.utils import who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import (channels, check_data_format, to_first, to_last)
 
@@ -22,9 +22,9 @@ _ALIGNED = {"bilinear": tf.raw_ops.ResizeBilinear, "nearest": tf.raw_ops.ResizeN
 
 
 class _Resize2d(Layer):
-    def __init__(self, prev: Layer, size: Any, is_scale: bool = True, method: Any = 0,
-                 align_corners: bool = False, data_format: str = "channels_last", *,
-                 name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, size: Any, is_scale: bool = True, method: Any = 0,
+                 align_corners: bool = False, name: str | None = None, *,
+                 data_format: str = "channels_last") -> None:
         ok = isinstance(size, (list, tuple)) and len(size) == 2 and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in size)
         if not ok or (not is_scale and not all(isinstance(v, int) for v in size)):
@@ -43,7 +43,7 @@ class _Resize2d(Layer):
         self.size, self.is_scale, self.method = tuple(size), bool(is_scale), method
         self.align_corners, self.data_format = bool(align_corners), data_format
         self.channels_first = check_data_format(self, data_format)
-        super().__init__(prev, name=name)
+        super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         channels(self, input_shape, 4, self.channels_first)
@@ -91,7 +91,7 @@ class UpSampling2dLayer(_Resize2d):
     """Resize ``(batch, h, w, c)`` up by a scale (``is_scale=True``) or to a pixel size.
 
     Args:
-        prev: parent of rank 4 (channels-first with ``data_format``).
+        prev_layer: parent of rank 4 (channels-first with ``data_format``).
         size: ``(scale_h, scale_w)`` when ``is_scale``, else ``(out_h, out_w)``.
         is_scale: whether ``size`` is a ratio of the input size.
         method: 0 bilinear, 1 nearest, 2 bicubic, 3 area, or a TF 2 method name.

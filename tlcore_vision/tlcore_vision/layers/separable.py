@@ -7,7 +7,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, Init, check_positive_int, get_init, who
+from tlcore.layers.utils import Act, Init, check_positive_int, get_init, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import CONV_W_INIT, add_weight, channels, check_ints
 from tlcore_vision.layers.conv import ConvND
@@ -24,7 +24,7 @@ class DepthwiseConv2d(ConvND):
     """Depthwise 2-D convolution: each input channel gets ``depth_multiplier`` own filters.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         shape: filter size ``(kh, kw)``.
         strides: ``(s, s)`` (equal); dilation_rate: ``(d, d)``-like (not with strides > 1).
         act, padding: as in Conv2d.
@@ -37,7 +37,8 @@ class DepthwiseConv2d(ConvND):
 
     rank, w_name, b_name = 2, "W_depthwise2d", "b_depthwise2d"
 
-    def __init__(self, prev: Layer, shape: Any = (3, 3), strides: Any = (1, 1), act: Act = None,
+    def __init__(self, prev_layer: Layer, shape: Any = (3, 3), strides: Any = (1, 1),
+                 act: Act = None,
                  padding: str = "SAME", dilation_rate: Any = (1, 1), depth_multiplier: int = 1,
                  W_init: Init = CONV_W_INIT, b_init: Init = "zeros", *,
                  name: str | None = None) -> None:
@@ -48,7 +49,7 @@ class DepthwiseConv2d(ConvND):
         _equal_strides(self, self.strides)
         self._setup(strides=self.strides, dilations=self.dilation_rate, padding=padding,
                     data_format="NHWC", W_init=W_init, b_init=b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def kernel_shape(self, c_in: int) -> tuple[int, ...]:
         return (*self.shape, c_in, self.depth_multiplier)
@@ -123,7 +124,7 @@ class SeparableConv1d(_SeparableND):
     """Depthwise-separable 1-D convolution (tf.layers.SeparableConv1D's variables).
 
     Args:
-        prev: parent ``(batch, width, c)`` (channels-first with ``data_format``).
+        prev_layer: parent ``(batch, width, c)`` (channels-first with ``data_format``).
         n_filter: output channels; filter_size: kernel width; strides; padding (default
             ``'valid'``); dilation_rate; depth_multiplier.
         depthwise_init, pointwise_init: ``None`` is Glorot uniform; b_init: ``None`` drops ``bias``.
@@ -134,7 +135,8 @@ class SeparableConv1d(_SeparableND):
 
     rank = 1
 
-    def __init__(self, prev: Layer, n_filter: int = 100, filter_size: int = 3, strides: int = 1,
+    def __init__(self, prev_layer: Layer, n_filter: int = 100, filter_size: int = 3,
+                 strides: int = 1,
                  act: Act = None, padding: str = "valid", data_format: str = "channels_last",
                  dilation_rate: int = 1, depth_multiplier: int = 1, depthwise_init: Init = None,
                  pointwise_init: Init = None, b_init: Init = "zeros", *,
@@ -142,7 +144,7 @@ class SeparableConv1d(_SeparableND):
         self._setup_separable(n_filter, filter_size, strides, padding, data_format,
                               dilation_rate, depth_multiplier, depthwise_init, pointwise_init,
                               b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
 
 class SeparableConv2d(_SeparableND):
@@ -157,7 +159,7 @@ class SeparableConv2d(_SeparableND):
 
     rank = 2
 
-    def __init__(self, prev: Layer, n_filter: int = 100, filter_size: Any = (3, 3),
+    def __init__(self, prev_layer: Layer, n_filter: int = 100, filter_size: Any = (3, 3),
                  strides: Any = (1, 1), act: Act = None, padding: str = "valid",
                  data_format: str = "channels_last", dilation_rate: Any = (1, 1),
                  depth_multiplier: int = 1, depthwise_init: Init = None,
@@ -166,4 +168,4 @@ class SeparableConv2d(_SeparableND):
         self._setup_separable(n_filter, filter_size, strides, padding, data_format,
                               dilation_rate, depth_multiplier, depthwise_init, pointwise_init,
                               b_init)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
-from tlcore.layers._utils import shape_str, who
+from tlcore.layers.utils import shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import check_ints
 from tlcore_vision.layers._sampling import bilinear_sample
@@ -47,13 +47,13 @@ def batch_transformer(U: tf.Tensor, thetas: tf.Tensor, out_size: Sequence[int],
 
 class SpatialTransformer2dAffineLayer(Layer):
     """Affine spatial transformer: ``theta = tanh(flatten(theta_layer) @ W + b)``, then
-    :func:`transformer` of ``prev`` by ``theta`` onto an ``out_size`` grid.
+    :func:`transformer` of ``prev_layer`` by ``theta`` onto an ``out_size`` grid.
 
     As in TensorLayer, ``W`` ``(n_in, 6)`` starts at zeros and ``b`` at the identity
     ``(1, 0, 0, 0, 1, 0)`` (so the initial warp is ``tanh(1) ~ 0.76``, a slight zoom-in).
 
     Args:
-        prev: the images ``(batch, h, w, c)``.
+        prev_layer: the images ``(batch, h, w, c)``.
         theta_layer: the localisation network's output ``(batch, ...)`` with known size.
         out_size: ``(out_h, out_w)``; TensorLayer's default ``(40, 40)``.
 
@@ -65,14 +65,14 @@ class SpatialTransformer2dAffineLayer(Layer):
 
     multi_input = True
 
-    def __init__(self, prev: Layer, theta_layer: Layer | None = None,
-                 out_size: Sequence[int] | None = None, *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, theta_layer: Layer | None = None,
+                 out_size: Sequence[int] | None = None, name: str | None = None) -> None:
         if not isinstance(theta_layer, Layer):
             raise TypeError(f"{who(self)}: theta_layer must be a tlcore Layer (the localisation "
                             f"network), received {theta_layer!r}")
         self.out_size = check_ints(self, "out_size", [40, 40] if out_size is None else out_size,
                                    2)
-        super().__init__([prev, theta_layer], name=name)
+        super().__init__([prev_layer, theta_layer], name=name)
 
     def build(self, input_shape: list[tf.TensorShape]) -> None:
         x_shape, t_shape = input_shape

@@ -5,7 +5,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore.layers._utils import Act, check_positive_int, shape_str, who
+from tlcore.layers.utils import Act, check_positive_int, shape_str, who
 from tlcore.layers.core import Layer
 from tlcore_vision.layers._common import channels
 
@@ -16,17 +16,17 @@ class SubpixelConv1d(Layer):
     ``out[b, w*scale + i, k] = in[b, w, i*(c/scale) + k]``.
 
     Args:
-        prev: parent ``(batch, w, c)`` with ``c`` divisible by ``scale``.
+        prev_layer: parent ``(batch, w, c)`` with ``c`` divisible by ``scale``.
         scale: upscaling factor. act: activation.
 
     >>> SubpixelConv1d(InputLayer([None, 10, 4]), scale=2).output_shape
     (None, 20, 2)
     """
 
-    def __init__(self, prev: Layer, scale: int = 2, act: Act = None, *,
+    def __init__(self, prev_layer: Layer, scale: int = 2, act: Act = None,
                  name: str | None = None) -> None:
         self.scale = check_positive_int(self, "scale", scale)
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = channels(self, input_shape, 3)
@@ -54,7 +54,7 @@ class SubpixelConv2d(Layer):
     ``(b, h*scale, w*scale, c / scale**2)``; Shi et al. 2016.
 
     Args:
-        prev: parent ``(batch, h, w, c)``.
+        prev_layer: parent ``(batch, h, w, c)``.
         scale: upscaling factor.
         n_out_channel: output channels; ``None`` is ``c / scale**2``. Must satisfy
             ``c == scale**2 * n_out_channel``.
@@ -64,12 +64,12 @@ class SubpixelConv2d(Layer):
     (None, 8, 8, 3)
     """
 
-    def __init__(self, prev: Layer, scale: int = 2, n_out_channel: int | None = None,
-                 act: Act = None, *, name: str | None = None) -> None:
+    def __init__(self, prev_layer: Layer, scale: int = 2, n_out_channel: int | None = None,
+                 act: Act = None, name: str | None = None) -> None:
         self.scale = check_positive_int(self, "scale", scale)
         self.n_out_channel = (None if n_out_channel is None else
                               check_positive_int(self, "n_out_channel", n_out_channel))
-        super().__init__(prev, act=act, name=name)
+        super().__init__(prev_layer, act=act, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         c = channels(self, input_shape, 4)

@@ -34,10 +34,10 @@ def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> An
     with np.load(path, allow_pickle=False) as npz:
         keys = list(npz.keys())
         tl_format = "params" in keys or any(k.startswith("arr_") for k in keys)
-        arrays = None if tl_format else [npz[k] for k in sorted(k for k in keys
-                                                                 if not k.startswith("__"))]
+        arrays: list[Any] = [] if tl_format else [
+            npz[k] for k in sorted(k for k in keys if not k.startswith("__"))]
     if tl_format:
-        arrays = tl.files.load_npz(name=path, allow_pickle=allow_pickle)
+        arrays = list(tl.files.load_npz(name=path, allow_pickle=allow_pickle))
     n = len(network.all_params)
     if len(arrays) < n:
         raise ValueError(f"restore_params: {path!r} holds {len(arrays)} arrays, the network "
@@ -51,6 +51,11 @@ def attach_restore(network: Any) -> Any:
     return network
 
 
+def check_is_train(model: str, is_train: Any) -> None:
+    if is_train is not None and not isinstance(is_train, bool):
+        raise ValueError(f"{model}: is_train must be None or a bool, received {is_train!r}")
+
+
 def check_end_with(model: str, end_with: str, names: Sequence[str]) -> None:
     if end_with not in names:
         raise ValueError(f"{model}: end_with must be one of the layer names {list(names)}, "
@@ -58,10 +63,14 @@ def check_end_with(model: str, end_with: str, names: Sequence[str]) -> None:
 
 
 def build_until(net: Any, steps: Sequence[tuple[str, Callable[[Any, str], Any]]],
-                end_with: str) -> Any:
-    """Apply ``step(net, name)`` in order up to and including the layer named ``end_with``."""
-    for name, step in steps:
-        net = step(net, name)
-        if name == end_with:
-            break
+                end_with: str, reuse: Any = None) -> Any:
+    """Apply ``step(net, name)`` in order up to and including the layer named ``end_with``,
+    on the variables of the network ``reuse`` if given (``tl.layers.reuse``)."""
+    import tlcore as tl
+
+    with tl.layers.reuse(reuse):
+        for name, step in steps:
+            net = step(net, name)
+            if name == end_with:
+                break
     return net

@@ -10,13 +10,14 @@ from typing import Any
 
 import tensorflow as tf
 
-from tlcore_vision.models._restore import attach_restore, build_until, check_end_with
+from tlcore_vision.models._restore import (attach_restore, build_until, check_end_with,
+                                           check_is_train)
 
 _FIRES = ((2, 16, 64), (3, 16, 64), "max", (4, 32, 128), (5, 32, 128), "max", (6, 48, 192),
           (7, 48, 192), (8, 64, 256), (9, 64, 256))
 
 
-def _steps() -> list:
+def _steps(is_train: bool | None) -> list:
     import tlcore as tl
 
     L, relu = tl.layers, tf.nn.relu
@@ -39,14 +40,16 @@ def _steps() -> list:
         else:
             steps.append((f"fire{f[0]}", lambda n, name, f=f: fire(n, name, f[1], f[2])))
     steps += [
-        ("drop1", lambda n, name: L.DropoutLayer(n, keep=0.5, is_fix=True, name=name)),
+        ("drop1", lambda n, name: L.DropoutLayer(n, keep=0.5, is_fix=True,
+                                                 is_train=is_train is not False, name=name)),
         ("conv10", lambda n, name: L.Conv2d(n, 1000, (1, 1), (1, 1), padding="VALID",
                                             name=name)),
         ("output", lambda n, name: L.GlobalMeanPool2d(n, name=name))]
     return steps
 
 
-def SqueezeNetV1(x_or_input_layer: Any = None, end_with: str = "output") -> Any:
+def SqueezeNetV1(x_or_input_layer: Any = None, end_with: str = "output",
+                 is_train: bool | None = None, reuse: Any = None) -> Any:
     """SqueezeNet 1.1: conv 3x3/2, max-pool, 8 fire modules with two more max-pools, dropout,
     conv 1x1 to 1000 channels, global mean pool.
 
@@ -55,17 +58,23 @@ def SqueezeNetV1(x_or_input_layer: Any = None, end_with: str = "output") -> Any:
         end_with: last layer: ``'conv1'``, ``'maxpool1'``, ``'fire2'`` ... ``'fire9'``,
             ``'maxpool2'``, ``'maxpool3'``, ``'drop1'``, ``'conv10'`` or ``'output'``.
 
-    Dropout is active only when the network is called with ``is_train=True`` (TensorLayer's
-    constructor flag ``is_train`` is not needed).
+        is_train: ``False`` makes the dropout the identity for good (TensorLayer's test
+            graph); ``None`` (default) or ``True`` follow the call.
+        reuse: ``None``, or an already built network of this model whose variables this one
+            uses (see ``tl.layers.reuse``).
+
+    Dropout is active only when the network is called with ``is_train=True``, so one network
+    serves training and inference.
 
     >>> SqueezeNetV1([None, 224, 224, 3]).count_params()
     1235496
     """
     import tlcore as tl
 
-    steps = _steps()
+    check_is_train("SqueezeNetV1", is_train)
+    steps = _steps(is_train)
     check_end_with("SqueezeNetV1", end_with, [n for n, _ in steps])
     x = x_or_input_layer
     net = x if isinstance(x, tl.layers.Layer) else tl.layers.InputLayer(
         [None, 224, 224, 3] if x is None else x, name="input")
-    return attach_restore(build_until(net, steps, end_with))
+    return attach_restore(build_until(net, steps, end_with, reuse))

@@ -61,13 +61,13 @@ def _input(x: Any) -> Any:
     return tl.layers.InputLayer([None, 224, 224, 3] if x is None else x, name="input")
 
 
-def _vgg(depth: int, x: Any, end_with: str) -> Any:
+def _vgg(depth: int, x: Any, end_with: str, reuse: Any) -> Any:
     steps = _steps(depth)
     check_end_with(f"VGG{depth}", end_with, [n for n, _ in steps])
-    return attach_restore(build_until(_input(x), steps, end_with))
+    return attach_restore(build_until(_input(x), steps, end_with, reuse))
 
 
-def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu") -> Any:
+def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu", reuse: Any = None) -> Any:
     """VGG16: 13 3x3 convolutions in 5 max-pooled blocks, then 4096-4096-1000 dense layers.
 
     Args:
@@ -75,6 +75,8 @@ def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu") -> Any:
             ``[None, 224, 224, 3]``, a TensorSpec, an array); default ``[None, 224, 224, 3]``.
         end_with: the last layer to build (``'conv1_1'`` ... ``'pool5'``, ``'flatten'``,
             ``'fc1_relu'``, ``'fc2_relu'``, ``'fc3_relu'``), e.g. ``'pool5'`` for features.
+        reuse: ``None``, or an already built VGG whose variables this one uses (TensorLayer's
+            ``reuse=True`` named no network; see ``tl.layers.reuse``), e.g. a batch-1 copy.
 
     Returns:
         The network (its last layer) with ``restore_params(path)`` for ``vgg16_weights.npz``.
@@ -84,12 +86,12 @@ def VGG16(x_or_input_layer: Any = None, end_with: str = "fc3_relu") -> Any:
     >>> vgg.output_shape
     (None, 7, 7, 512)
     """
-    return _vgg(16, x_or_input_layer, end_with)
+    return _vgg(16, x_or_input_layer, end_with, reuse)
 
 
-def VGG19(x_or_input_layer: Any = None, end_with: str = "fc3_relu") -> Any:
+def VGG19(x_or_input_layer: Any = None, end_with: str = "fc3_relu", reuse: Any = None) -> Any:
     """VGG19: as :func:`VGG16` with 4 convolutions in blocks 3 to 5 (16 in all).
 
     Full: 26 layers, 38 parameter arrays, 143,667,240 parameters.
     """
-    return _vgg(19, x_or_input_layer, end_with)
+    return _vgg(19, x_or_input_layer, end_with, reuse)

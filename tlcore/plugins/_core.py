@@ -1,11 +1,11 @@
-"""The built-in plugin ``core``: registers the core's layers, datasets and examples.
+"""The built-in plugin ``core``: the core's layers, datasets and examples, as tables.
 
 Targets are "module:attr" strings so that nothing here imports TensorFlow. Add a line to the
-table of the kind you provide; the hooks below need no change.
+table of the kind you provide; the registry always loads this plugin first.
 """
 from __future__ import annotations
 
-from tlcore.plugins import hookimpl
+from tlcore.plugins._manifest import Manifest
 
 #: layer or layer-helper name -> "module:attr"
 LAYERS: dict[str, str] = {
@@ -39,6 +39,30 @@ LAYERS: dict[str, str] = {
     "LambdaLayer": "tlcore.layers.lambda_layers:LambdaLayer",
     "KerasLayer": "tlcore.layers.keras_layer:KerasLayer",
     "TimeDistributedLayer": "tlcore.layers.time_distributed:TimeDistributedLayer",
+    "BinaryDenseLayer": "tlcore.layers.quantized:BinaryDenseLayer",
+    "TernaryDenseLayer": "tlcore.layers.quantized:TernaryDenseLayer",
+    "DorefaDenseLayer": "tlcore.layers.quantized:DorefaDenseLayer",
+    "QuanDenseLayer": "tlcore.layers.quantized:QuanDenseLayer",
+    "QuanDenseLayerWithBN": "tlcore.layers.quantized:QuanDenseLayerWithBN",
+}
+
+#: tl.layers.<name> entries that are not Layer subclasses (TensorLayer's helpers)
+LAYER_HELPERS: dict[str, str] = {
+    "reuse": "tlcore.layers.core:reuse",
+    "LayersConfig": "tlcore.layers.compat:LayersConfig",
+    "get_variables_with_name": "tlcore.layers.compat:get_variables_with_name",
+    "get_layers_with_name": "tlcore.layers.compat:get_layers_with_name",
+    "initialize_global_variables": "tlcore.layers.compat:initialize_global_variables",
+    "set_name_reuse": "tlcore.layers.compat:set_name_reuse",
+    "clear_layers_name": "tlcore.layers.compat:clear_layers_name",
+    "quantize": "tlcore.quantize:sign",
+    "quantize_active": "tlcore.quantize:quantize_active",
+    "quantize_weight": "tlcore.quantize:quantize_weight",
+    "quantize_active_overflow": "tlcore.quantize:quantize_active_overflow",
+    "quantize_weight_overflow": "tlcore.quantize:quantize_weight_overflow",
+    "ternary_operation": "tlcore.quantize:ternary",
+    "compute_alpha": "tlcore.quantize:compute_alpha",
+    "cabs": "tlcore.quantize:cabs",
 }
 
 #: dataset name (tl.files.load_<name>_dataset) -> "module:attr"
@@ -56,19 +80,5 @@ EXAMPLES: dict[str, str] = {
 }
 
 
-@hookimpl
-def register_layers(register):
-    for name, target in LAYERS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_datasets(register):
-    for name, target in DATASETS.items():
-        register(name, target)
-
-
-@hookimpl
-def register_examples(register):
-    for name, target in EXAMPLES.items():
-        register(name, target)
+manifest = Manifest(layers=LAYERS, layer_helpers=LAYER_HELPERS, datasets=DATASETS,
+                    examples=EXAMPLES)
