@@ -154,6 +154,16 @@ class TrainingHistory:
         for values in self.metrics.values():
             del values[n_epochs:]
 
+    def plot(self, path: str | os.PathLike[str]) -> str:
+        """Draw loss and every metric per epoch (train and validation) into a PNG at ``path``
+        (``.png`` appended when it has no image suffix); returns the path written.
+
+        Needs matplotlib; the drawing is :func:`tlcore.visualize.training_curves`.
+        """
+        from tlcore.visualize import training_curves
+
+        return training_curves(self, name=path)
+
 
 def _atomic_text(path: str | os.PathLike[str], text: str) -> None:
     path = os.fspath(path)
@@ -167,16 +177,6 @@ def _atomic_text(path: str | os.PathLike[str], text: str) -> None:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
-
-    def plot(self, path: str | os.PathLike[str]) -> str:
-        """Draw loss and every metric per epoch (train and validation) into a PNG at ``path``
-        (``.png`` appended when it has no image suffix); returns the path written.
-
-        Needs matplotlib; the drawing is :func:`tlcore.visualize.training_curves`.
-        """
-        from tlcore.visualize import training_curves
-
-        return training_curves(self, name=path)
 
 
 def _opt_float(value: Any) -> float | None:
