@@ -209,17 +209,18 @@ def test_a_strategy_with_a_stream_is_a_clear_error(mnist):
 
 # --------------------------------------------------- predict with a fixed batch dimension
 def test_predict_feeds_a_fixed_batch_size_exactly():
-    """TensorLayer 1.11's tests/test_utils_predict.py: an input of fixed batch 8; 127 and 7
-    samples. Here the last batch is padded to 8 and the padding's outputs dropped."""
+    """TensorLayer 1.11's tests/test_utils_predict.py: an input of fixed batch 8 takes 128
+    samples in batches of exactly 8; 7 samples (or batch_size 5) are a clear error."""
     seen = []
     net = tl.layers.InputLayer([8, 5, 5, 3], name="x")
     net = tl.layers.LambdaLayer(net, fn=lambda t: (seen.append(t.shape[0]), t * 2.0)[1],
                                 name="double")
-    X = np.random.default_rng(0).random((127, 5, 5, 3)).astype(np.float32)
+    X = np.random.default_rng(0).random((128, 5, 5, 3)).astype(np.float32)
     out = tl.utils.predict(net, X, batch_size=8, y_op=tf.nn.softmax)
     np.testing.assert_allclose(out, tf.nn.softmax(X * 2.0).numpy(), atol=1e-6)
     assert set(seen) == {8}
-    assert tl.utils.predict(net, X[:7]).shape == (7, 5, 5, 3)
+    with pytest.raises(ValueError, match=r"fixed batch size of 8, but X holds 7 samples"):
+        tl.utils.predict(net, X[:7], batch_size=8)
     with pytest.raises(ValueError, match=r"fixed batch size of 8, received batch_size=5"):
         tl.utils.predict(net, X, batch_size=5)
 

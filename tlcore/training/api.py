@@ -213,8 +213,8 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
     """Run ``network`` (dropout off) on ``X`` in batches and return the outputs as numpy.
 
     A network whose InputLayer has a fixed batch dimension ``B`` (``InputLayer([8, 784])``) is
-    always fed batches of exactly ``B`` samples: the last batch is padded with copies of its
-    last sample and the padding's outputs are dropped.
+    fed batches of exactly ``B`` samples, so ``len(X)`` must be a multiple of ``B`` (as in
+    TensorLayer, where such a placeholder refused any other batch).
 
     Args:
         network: the network.
@@ -229,7 +229,8 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
         A numpy array (or the network's output structure of arrays) with ``len(X)`` rows.
 
     Raises:
-        ValueError: ``batch_size`` differs from the network's fixed batch dimension.
+        ValueError: ``batch_size`` differs from the network's fixed batch dimension, or
+            ``len(X)`` is not a multiple of it.
     """
     check_callable(network, "network")
 
@@ -246,6 +247,10 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
             raise ValueError(f"predict: the network's input has a fixed batch size of {fixed}, "
                              f"received batch_size={batch_size!r}; pass batch_size={fixed} or "
                              f"None")
+        if n % fixed:
+            raise ValueError(f"predict: the network's input has a fixed batch size of {fixed}, "
+                             f"but X holds {n} samples, not a multiple of {fixed}; pad X, or "
+                             f"build the InputLayer with None as its first dimension")
         bs = fixed
     else:
         bs = n if batch_size is None else positive_int("batch_size", batch_size)
@@ -257,11 +262,7 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
     parts = []
     for start in range(0, n, max(1, bs)):
         xb = tf.nest.map_structure(lambda t: t[start:start + bs], Xt)
-        m = min(bs, n - start)
-        if fixed is not None and m < fixed:
-            xb = tf.nest.map_structure(
-                lambda t: tf.concat([t, tf.repeat(t[-1:], fixed - m, axis=0)], 0), xb)
-        parts.append(tf.nest.map_structure(lambda t: t.numpy()[:m], fn(xb)))
+        parts.append(tf.nest.map_structure(lambda t: t.numpy(), fn(xb)))
     return tf.nest.map_structure(lambda *a: np.concatenate(a, axis=0), *parts)
 
 
