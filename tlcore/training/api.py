@@ -261,7 +261,7 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
         return tf.nest.map_structure(lambda t: t.numpy(), run(Xt))
     parts = []
     for start in range(0, n, max(1, bs)):
-        xb = tf.nest.map_structure(lambda t: t[start:start + bs], Xt)
+        xb = tf.nest.map_structure(lambda t, s=start: t[s:s + bs], Xt)
         parts.append(tf.nest.map_structure(lambda t: t.numpy(), fn(xb)))
     return tf.nest.map_structure(lambda *a: np.concatenate(a, axis=0), *parts)
 

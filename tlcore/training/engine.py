@@ -98,7 +98,7 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
     elif X_val is not None:
         val = to_tensors(network, X_val, y_val, "X_val", "y_val")
         check_labels(network, val[1], "y_val", what)
-    n_steps = stream.length if stream is not None else steps_in(n, o.batch_size)
+    n_steps = steps_in(n, o.batch_size)  # arrays; a stream's count is stream.length
     chief = is_chief(strategy)
     names = list(metrics)
 
@@ -117,6 +117,8 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
         tf.random.set_seed(o.seed)  # before tracing: fixes the op seeds of dropout masks
 
     ebs = o.evaluation_batch_size
+    train_eval: Any
+    val_eval: Any
     if strategy is not None:
         runner: Any = ReplicatedRunner(strategy, loss_fn, optimizer, variables, o.batch_size,
                                        X, y, o.nan_policy, what)

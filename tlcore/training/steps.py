@@ -321,8 +321,8 @@ class LocalEvaluator:
         n = int(tf.nest.flatten(self.X)[0].shape[0])
         bs = self.batch_size
         for start in range(0, n, bs):
-            yield (tf.nest.map_structure(lambda t: t[start:start + bs], self.X),
-                   tf.nest.map_structure(lambda t: t[start:start + bs], self.y))
+            yield (tf.nest.map_structure(lambda t, s=start: t[s:s + bs], self.X),
+                   tf.nest.map_structure(lambda t, s=start: t[s:s + bs], self.y))
 
     def __call__(self, batches: Any = None) -> dict[str, float]:
         sums = None

@@ -50,7 +50,8 @@ class TrainingHistory:
         for name, values in self.metrics.items():
             values.append(_opt_float(metrics.pop(name, None)))
         for name, value in metrics.items():  # first seen now: None for the earlier epochs
-            self.metrics[name] = [None] * len(self.epochs) + [_opt_float(value)]
+            earlier: list[float | None] = [None] * len(self.epochs)
+            self.metrics[name] = earlier + [_opt_float(value)]
         self.epochs.append(int(epoch))
         self.times.append(float(time))
         self.train_loss.append(float(train_loss))
@@ -61,9 +62,10 @@ class TrainingHistory:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per epoch: ``epoch``, ``time``, the losses and every metric."""
-        columns = {"epoch": self.epochs, "time": self.times, "train_loss": self.train_loss,
-                   "train_eval_loss": self.train_eval_loss, "train_acc": self.train_acc,
-                   "val_loss": self.val_loss, "val_acc": self.val_acc, **self.metrics}
+        columns: dict[str, list[Any]] = {
+            "epoch": self.epochs, "time": self.times, "train_loss": self.train_loss,
+            "train_eval_loss": self.train_eval_loss, "train_acc": self.train_acc,
+            "val_loss": self.val_loss, "val_acc": self.val_acc, **self.metrics}
         return [{k: v[i] for k, v in columns.items()} for i in range(len(self.epochs))]
 
     def save_csv(self, path: str | os.PathLike[str]) -> None:
