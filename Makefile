@@ -8,7 +8,7 @@ STAMP := $(VENV)/.tlcore-installed
 SETUPS := setup.py tlcore_vision/setup.py tlcore_nlp/setup.py tlcore_rl/setup.py \
 	plugins/tlcore-maxout/setup.py
 
-.PHONY: install demo test bench
+.PHONY: install demo test bench docs lint
 
 $(STAMP): $(SETUPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,3 +27,19 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mlp.py
+
+# The API reference from the docstrings (mkdocs.yml), into site/; any warning fails the build.
+$(VENV)/.tlcore-docs: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	touch $@
+
+docs: $(VENV)/.tlcore-docs
+	$(VENV)/bin/mkdocs build --strict
+
+# ruff and mypy with the settings in pyproject.toml (.ci/lint); nonzero on any finding.
+$(VENV)/.tlcore-lint: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[lint]"
+	touch $@
+
+lint: $(VENV)/.tlcore-lint
+	VENV=$(VENV) .ci/lint

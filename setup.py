@@ -63,6 +63,8 @@ setup(
         "test": ["pytest>=7", "hypothesis>=6.80", "keras>=3", "tensorboard>=2.16",
                  "scikit-learn>=1.2", "ruff>=0.4"],
         "lint": ["ruff>=0.4", "mypy>=1.8"],
+        # the API reference (`make docs`): mkdocs.yml, docs/api/
+        "docs": ["mkdocs>=1.6", "mkdocstrings[python]>=0.26", "mkdocstrings-python>=1.12"],
         "tensorboard": ["tensorboard>=2.16"],
         # tl.visualize.tsne_embedding (the word2vec example's map of words)
         "tsne": ["scikit-learn>=1.2"],

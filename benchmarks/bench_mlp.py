@@ -14,7 +14,11 @@ call, so tracing is never counted:
 Both wall-clock and process CPU time are reported: on a shared machine the CPU time (work done)
 is the steadier comparison.
 
-Run: ``python benchmarks/bench_mlp.py [--reps 3] [--samples 50000]``. Not run by CI.
+``--tfdata`` adds tlcore and Keras ``fit`` fed by the same ``tf.data`` pipeline (shuffle, batch,
+prefetch). The last lines give the machine's fp32 peak (independent matmuls, all cores) and the
+GFLOP/s of tlcore's array path.
+
+Run: ``python benchmarks/bench_mlp.py [--reps 3] [--samples 50000] [--tfdata]``. Not run by CI.
 """
 from __future__ import annotations
 
@@ -109,6 +113,26 @@ class Raw:
         return time.perf_counter() - t0, time.process_time() - c0
 
 
+def pipeline(x: np.ndarray, y: np.ndarray, batch_size: int) -> tf.data.Dataset:
+    """The same input pipeline for every tf.data contender: shuffle, batch, prefetch."""
+    return (tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x))
+            .batch(batch_size).prefetch(tf.data.AUTOTUNE))
+
+
+class TlcoreData(Tlcore):
+    """tl.utils.fit fed by the tf.data pipeline (a batch source) instead of arrays."""
+
+    name = "tlcore-tfdata"
+
+    def epoch_seconds(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        cpu: list[float] = []
+        h = tl.utils.fit(self.net, self.opt, cross_entropy, pipeline(x, y, self.batch_size),
+                         None, batch_size=self.batch_size, n_epoch=2, print_freq=1000,
+                         eval_train=False, progress=False,
+                         callbacks=[lambda epoch, history: cpu.append(time.process_time())])
+        return h.times[1], cpu[1] - cpu[0]
+
+
 class Keras:
     name = "keras"
 
@@ -137,9 +161,50 @@ class Keras:
             def on_epoch_end(self, epoch, logs=None):
                 times.append((time.perf_counter() - self.t0, time.process_time() - self.c0))
 
-        self.model.fit(x, y, batch_size=self.batch_size, epochs=2, verbose=0, shuffle=True,
-                       callbacks=[Timer()])
+        args, kwargs = self.data(x, y)
+        self.model.fit(*args, epochs=2, verbose=0, callbacks=[Timer()], **kwargs)
         return times[1]
+
+    def data(self, x: np.ndarray, y: np.ndarray) -> tuple:
+        return (x, y), {"batch_size": self.batch_size, "shuffle": True}
+
+
+class KerasData(Keras):
+    """Keras fit on the same tf.data pipeline as tlcore-tfdata."""
+
+    name = "keras-tfdata"
+
+    def epoch_seconds(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        times: list[tuple[float, float]] = []
+
+        class Timer(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.t0, self.c0 = time.perf_counter(), time.process_time()
+
+            def on_epoch_end(self, epoch, logs=None):
+                times.append((time.perf_counter() - self.t0, time.process_time() - self.c0))
+
+        self.model.fit(pipeline(x, y, self.batch_size), epochs=2, verbose=0, shuffle=False,
+                       callbacks=[Timer()])  # the pipeline shuffles
+        return times[1]
+
+
+#: training FLOPs per sample of the seed MLP: forward 2*(784*800 + 800*800 + 800*10), and the
+#: backward pass about twice that (input and weight gradients)
+FLOPS_PER_SAMPLE = 3 * 2 * (784 * 800 + 800 * 800 + 800 * 10)
+
+
+def peak_gflops(n: int = 1024, k: int = 4, reps: int = 5) -> float:
+    """fp32 GFLOP/s of ``k`` independent n x n matmuls per call (all cores busy)."""
+    a = [tf.random.normal((n, n)) for _ in range(k)]
+    fn = tf.function(lambda: [m @ m for m in a])
+    fn()
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        [t.numpy() for t in fn()]
+        best = min(best, time.perf_counter() - t0)
+    return k * 2 * n ** 3 / best / 1e9
 
 
 def main() -> None:
@@ -147,6 +212,8 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--samples", type=int, default=50000, help="training samples")
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[128, 500])
+    parser.add_argument("--tfdata", action="store_true",
+                        help="also tlcore and Keras fit on the same tf.data pipeline")
     args = parser.parse_args()
     x, y = load_mnist(args.samples)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; "
@@ -156,10 +223,13 @@ def main() -> None:
     rows = []
     for bs in args.batch_sizes:
         contenders = [Tlcore(bs), Raw(bs), Keras(bs)]
+        if args.tfdata:
+            contenders += [TlcoreData(bs), KerasData(bs)]
         wall: dict[str, list[float]] = {c.name: [] for c in contenders}
         cpu: dict[str, list[float]] = {c.name: [] for c in contenders}
         for rep in range(args.reps):
-            order = contenders[rep % 3:] + contenders[:rep % 3]  # rotate who goes first
+            k = rep % len(contenders)
+            order = contenders[k:] + contenders[:k]  # rotate who goes first
             for c in order:
                 w, p = c.epoch_seconds(x, y)
                 wall[c.name].append(w)
@@ -177,6 +247,21 @@ def main() -> None:
     for bs, r, _ in rows:
         print(f"| {bs} | {r['tlcore']:.0f} | {r['raw']:.0f} | {r['keras']:.0f} | "
               f"{r['tlcore'] / r['raw']:.2f} | {r['tlcore'] / r['keras']:.2f} |")
+    if args.tfdata:
+        print()
+        print("tf.data pipeline (wall samples/s; CPU-time ratio in brackets):")
+        print("| batch | tlcore tf.data | Keras fit tf.data | tlcore/Keras |")
+        print("|---|---|---|---|")
+        for bs, r, c in rows:
+            print(f"| {bs} | {r['tlcore-tfdata']:.0f} | {r['keras-tfdata']:.0f} | "
+                  f"{r['tlcore-tfdata'] / r['keras-tfdata']:.2f} "
+                  f"({c['tlcore-tfdata'] / c['keras-tfdata']:.2f}) |")
+    peak = peak_gflops()
+    print()
+    print(f"Peak fp32 (4 independent 1024^3 matmuls per call): {peak:.0f} GFLOP/s; tlcore "
+          f"arrays: " + ", ".join(f"batch {bs} {r['tlcore'] * FLOPS_PER_SAMPLE / 1e9:.0f} "
+                                  f"GFLOP/s ({r['tlcore'] * FLOPS_PER_SAMPLE / 1e9 / peak:.0%})"
+                                  for bs, r, _ in rows))
     print()
     print("Process CPU time (samples per CPU-second; less sensitive to other processes):")
     print("| batch | tlcore | raw TF loop | Keras fit | tlcore/raw | tlcore/Keras |")

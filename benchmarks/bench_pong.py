@@ -21,9 +21,9 @@ import argparse
 import os
 import time
 
-clock = time.process_time  # CPU time: robust to a loaded machine
-
 import numpy as np
+
+clock = time.process_time  # CPU time: robust to a loaded machine
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -127,8 +127,8 @@ def main() -> None:
           f"preprocessing {t_pre / n * us:.0f} us, acting {t_act / n * us:.0f} us "
           f"(numpy sparse actor); compiled tf.function forward {t_tf / n_tf * us:.0f} us")
     print(f"update on the loop's {opts.episodes} episodes (non-zeros {density[0]:.2%}, sparse "
-          f"path): {update_times[0]:.2f}s, so ~{update_times[0] * 10 / opts.episodes:.2f}s per seed "
-          f"batch of 10 episodes (compiled; the one-time trace took {t_trace:.2f}s)")
+          f"path): {update_times[0]:.2f}s, so ~{update_times[0] * 10 / opts.episodes:.2f}s per "
+          f"seed batch of 10 episodes (compiled; the one-time trace took {t_trace:.2f}s)")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ __all__ = [
 
 def _check_alpha(fn: str, arg: str, alpha: Any) -> None:
     # A slope outside (0, 1] turns max(x, alpha*x) into something that is not a leaky ReLU.
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha <= 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < float(alpha) <= 1:
         raise ValueError(f"{fn}: {arg} must be a number in (0, 1], received {alpha!r}")
 
 

@@ -123,7 +123,7 @@ def _check_bilinear_shape(shape: Sequence[int]) -> tuple[int, int, int, int]:
     if dims[3] < dims[2]:
         raise ValueError(f"{fn}: in_channels (shape[3]) must be >= out_channels (shape[2]), "
                          f"received shape {dims}")
-    return dims  # type: ignore[return-value]
+    return dims[0], dims[1], dims[2], dims[3]
 
 
 def deconv2d_bilinear_upsampling_initializer(shape: Sequence[int]) -> BilinearUpsampling:

@@ -43,9 +43,10 @@ def minibatches(inputs: Any = None, targets: Any = None, batch_size: int | None 
 
     Lists are indexed element by element when shuffling and returned as lists.
 
-    >>> X, y = np.arange(10).reshape(5, 2), np.arange(5)
-    >>> [b[1].tolist() for b in minibatches(X, y, batch_size=2)]
-    [[0, 1], [2, 3]]
+    Examples:
+        >>> X, y = np.arange(10).reshape(5, 2), np.arange(5)
+        >>> [b[1].tolist() for b in minibatches(X, y, batch_size=2)]
+        [[0, 1], [2, 3]]
     """
     _same_length("minibatches", inputs, targets)
     batch_size = _positive_int("minibatches", "batch_size", batch_size)
@@ -145,11 +146,12 @@ def ptb_iterator(raw_data: Any, batch_size: int,
     ``y``, the same window shifted right by one (the next-word targets), both int32 of shape
     ``(batch_size, num_steps)``, for ``(len // batch_size - 1) // num_steps`` steps.
 
-    >>> for x, y in ptb_iterator(list(range(20)), batch_size=2, num_steps=3):
-    ...     print(x.tolist(), y.tolist())
-    [[0, 1, 2], [10, 11, 12]] [[1, 2, 3], [11, 12, 13]]
-    [[3, 4, 5], [13, 14, 15]] [[4, 5, 6], [14, 15, 16]]
-    [[6, 7, 8], [16, 17, 18]] [[7, 8, 9], [17, 18, 19]]
+    Examples:
+        >>> for x, y in ptb_iterator(list(range(20)), batch_size=2, num_steps=3):
+        ...     print(x.tolist(), y.tolist())
+        [[0, 1, 2], [10, 11, 12]] [[1, 2, 3], [11, 12, 13]]
+        [[3, 4, 5], [13, 14, 15]] [[4, 5, 6], [14, 15, 16]]
+        [[6, 7, 8], [16, 17, 18]] [[7, 8, 9], [17, 18, 19]]
 
     Raises:
         ValueError: if there is not a single step (decrease ``batch_size`` or ``num_steps``).

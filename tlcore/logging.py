@@ -33,7 +33,7 @@ def debug(msg: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def info(msg: Any, *args: Any, **kwargs: Any) -> None:
-    """Log at INFO (shown by default, as TensorLayer's ``[TL]`` lines were)."""
+    """Log at INFO (shown after ``set_verbosity(INFO)`` or ``tl.show_logs()``)."""
     _logger.info(msg, *args, **kwargs)
 
 
@@ -61,5 +61,12 @@ def get_verbosity() -> int:
 
 
 def set_verbosity(v: int | str) -> None:
-    """Set the level of the ``tlcore`` logger (a level such as ``tl.logging.DEBUG`` or a name)."""
-    _logger.setLevel(v)
+    """Show tlcore's records of level ``v`` and above (``tl.logging.DEBUG`` or a name).
+
+    TensorLayer's logger had its own stderr handler, so ``tl.logging.set_verbosity(tl.logging.
+    INFO)`` was all a script needed to see ``print_params()`` and the training lines; this does
+    the same through :func:`tlcore.show_logs` (an application's own handlers are left alone).
+    """
+    from tlcore._log import show_logs
+
+    show_logs(v)

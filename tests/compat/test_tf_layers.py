@@ -1,8 +1,8 @@
 """TensorLayer 1.11.1 ``tests/test_tf_layers.py``, translated.
 
 1.11 built each network twice, the second time with ``reuse=True`` on a second placeholder.
-tlcore has no variable scopes: the second network is built again (with its own variables); to share weights, a tlcore
-network is called on the second input instead.
+tlcore has no variable scopes: the second network is built again (with its own variables); to
+share weights, a tlcore network is called on the second input instead.
 """
 from __future__ import annotations
 

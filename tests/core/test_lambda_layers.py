@@ -55,7 +55,8 @@ def test_serialization_is_refused_clearly():
     ({"fn": 3}, r"fn must be a callable, received 3"),
     ({"fn": tf.nn.relu, "fn_args": [1]}, r"fn_args must be a dict or None"),
     ({"fn": tf.nn.relu, "fn_weights": [np.ones(3)]}, r"fn_weights must be tf.Variables"),
-    ({"fn": lambda x: tf.matmul(x, tf.ones((4, 2)))}, r"cannot be applied to input of shape \(None, 3\)"),
+    ({"fn": lambda x: tf.matmul(x, tf.ones((4, 2)))},
+     r"cannot be applied to input of shape \(None, 3\)"),
 ], ids=["not_callable", "fn_args_list", "fn_weights_array", "fn_fails"])
 def test_bad_arguments_name_the_layer(kwargs, match):
     with pytest.raises(ValueError, match=r"LambdaLayer 'lam'.*" + match):

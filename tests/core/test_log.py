@@ -85,3 +85,15 @@ def test_the_cli_shows_info_lines_unless_quiet(bare_root, capsys, tmp_path, flag
     assert [line for line in err.splitlines() if "a warning" in line or "info line" in line] == (
         shown)
     assert out.startswith("logdemo: done in")
+
+
+def test_tensorlayer_set_verbosity_shows_print_params(bare_root, capsys):
+    """A ported script's ``tl.logging.set_verbosity(tl.logging.INFO)`` is enough to see
+    ``print_params()``, as with TensorLayer's own handler."""
+    bare_root()
+    net = tl.layers.DenseLayer(tl.layers.InputLayer([None, 4], name="in"), 3, name="d")
+    net.print_params()
+    assert "num of params" not in capsys.readouterr().err  # a library logs nowhere by default
+    tl.logging.set_verbosity(tl.logging.INFO)
+    net.print_params()
+    assert "  num of params: 15" in capsys.readouterr().err.splitlines()

@@ -57,7 +57,8 @@ def test_elementwise_matches_numpy_default_minimum():
     assert net.combine_fn is tf.minimum  # TensorLayer's default
     xs = random_inputs(net, 3)
     np.testing.assert_array_equal(net(xs), np.maximum(np.minimum(np.minimum(*xs[:2]), xs[2]), 0))
-    assert check_layer(ElementwiseLayer([a, b], combine_fn=tf.add)).get_config()["combine_fn"] == "add"
+    net = check_layer(ElementwiseLayer([a, b], combine_fn=tf.add))
+    assert net.get_config()["combine_fn"] == "add"
 
 
 def test_elementwise_lambda_reparameterization():
@@ -117,8 +118,8 @@ def test_unstack_output_is_a_list_and_indexing_selects():
 
 def test_multiplexer_selects_at_call_time():
     a, b = two_inputs(3)
-    net = MultiplexerLayer([DenseLayer(a, n_units=2, name="da"), DenseLayer(b, n_units=2, name="db")],
-                           name="mux")
+    net = MultiplexerLayer(
+        [DenseLayer(a, n_units=2, name="da"), DenseLayer(b, n_units=2, name="db")], name="mux")
     assert type(net).call_args == ("sel",)
     xa, xb = random_inputs(net, 2)
     for sel in (0, 1):

@@ -94,8 +94,9 @@ def test_an_input_layer_gives_the_fed_spec_and_stays_out_of_the_network():
 
 
 @pytest.mark.parametrize("make_inputs, error, match", [
-    (lambda: InputLayer([None, 2]), ValueError, r"expected integer indices, e\.g\. InputLayer\(\[None\], dtype=tf\.int32\), "
-                 r"received dtype float32"),
+    (lambda: InputLayer([None, 2]), ValueError,
+     r"expected integer indices, e\.g\. InputLayer\(\[None\], dtype=tf\.int32\), "
+     r"received dtype float32"),
     (lambda: DenseLayer(OneHotInputLayer([None], depth=2), n_units=3), TypeError,
      r"starts a network.*received DenseLayer 'dense"),
 ], ids=["float_input_layer", "not_an_input_layer"])

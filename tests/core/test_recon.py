@@ -46,7 +46,8 @@ def ref_cost(x, target, W1, b1, W2, b2, kind, enc_act, dec_act):
     if kind == "kl":
         p = np.clip(code.mean(axis=0), 1e-6, 1 - 1e-6)
         rho = 0.15
-        return mse + l2 + 4 * np.sum(rho * np.log(rho / p) + (1 - rho) * np.log((1 - rho) / (1 - p)))
+        kl = rho * np.log(rho / p) + (1 - rho) * np.log((1 - rho) / (1 - p))
+        return mse + l2 + 4 * np.sum(kl)
     return mse + l2 + 0.001 * code.mean()
 
 

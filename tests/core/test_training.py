@@ -1,4 +1,5 @@
-"""Tests for tlcore/utils/_training.py (fit, test, predict), _evaluation.py and _history.py.
+"""Tests for the training engine through fit, test and predict (tlcore/training), and for
+tlcore/utils/_evaluation.py and _history.py.
 
 Data: small slices of the real MNIST files shipped in the package; networks are small
 (784-32-10) so that the whole module runs in a few seconds per test.
@@ -17,7 +18,7 @@ import tensorflow as tf
 
 import tlcore as tl
 from tlcore.utils import TrainingHistory
-from tlcore.utils._training import _fused_apply
+from tlcore.training.steps import fused_apply
 
 MNIST = Path(tl.__file__).parent / "files" / "data" / "mnist"
 
@@ -158,7 +159,7 @@ def test_nan_policy_skip_goes_on_and_warns(mnist, caplog):
                          n_epoch=2, shuffle=False, progress=False, nan_policy="skip")
     assert len(h) == 2 and all(np.isfinite(h.train_loss))
     assert all(np.isfinite(w).all() for w in weights(net))
-    assert "skipped 1 batch(es) with a non-finite loss in epoch 1" in caplog.text
+    assert "skipped 1 batch(es) with a non-finite loss or gradient in epoch 1" in caplog.text
 
 
 def test_checkpoint_resume_equals_an_uninterrupted_run(mnist, tmp_path):
@@ -221,7 +222,7 @@ def test_fused_adam_matches_keras_apply_gradients(mnist):
                        (keras.optimizers.Adam(clipnorm=1.0), False),
                        (keras.optimizers.Adam(amsgrad=True), False)]:
         opt.build(variables)
-        assert (_fused_apply(opt, variables) is not None) == fused
+        assert (fused_apply(opt, variables) is not None) == fused
     (w1, it1), (w2, it2) = results
     assert it1 == it2 == 14
     for a, b in zip(w1, w2):
@@ -316,3 +317,71 @@ def test_history_json_round_trip(tmp_path):
     h.save(tmp_path / "h.json")
     back = TrainingHistory.load(tmp_path / "h.json")
     assert back == h and back.last("val_acc") == 0.9 and back.val_acc == [0.9, None]
+
+
+class _Terminal:
+    """A stand-in for stderr on a terminal (tqdm shows bars only there)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_on_short_epochs_with_loss_and_rate(mnist, monkeypatch):
+    import sys
+
+    X, y, _, _ = mnist
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:600], y[:600], batch_size=100,
+                 n_epoch=2, eval_train=False, progress=True, steps_per_call=2)
+    text = "".join(term.parts)
+    assert "Epoch 1/2" in text and "Epoch 2/2" in text  # epochs of well under a second
+    assert "sample/s" in text and "loss=" in text
+    term.parts.clear()
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:600], y[:600], batch_size=100,
+                 n_epoch=1, eval_train=False, progress=False)
+    assert "Epoch 1/1" not in "".join(term.parts)
+
+
+def test_progress_bar_is_silent_when_stderr_is_not_a_terminal(mnist, capsys):
+    X, y, _, _ = mnist
+    tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:300], y[:300], batch_size=100,
+                 n_epoch=1, eval_train=False, progress=True)
+    assert "Epoch 1/1" not in capsys.readouterr().err
+
+
+def test_fit_accepts_tensorlayer_positional_arguments(mnist):
+    """TensorLayer 1.x order: network, train_op, cost, X_train, y_train, acc, batch_size,
+    n_epoch, print_freq, X_val, y_val, eval_train."""
+    X, y, Xv, yv = mnist
+    h = tl.utils.fit(mlp(), keras.optimizers.Adam(1e-3), ce, X[:300], y[:300], acc, 100, 2, 1,
+                     Xv[:100], yv[:100], False)
+    assert h.epochs == [1, 2] and h.val_acc[1] is not None and h.train_acc == [None, None]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seed": -1}, r"seed must be an int >= 0"),
+    ({"seed": 1.5}, r"seed must be an int >= 0"),
+    ({"eval_freq": 0}, r"eval_freq must be a positive int"),
+    ({"steps_per_call": True}, r"steps_per_call must be a positive int"),
+    ({"batch_size": np.int64(0)}, r"batch_size must be a positive int, received 0"),
+], ids=["seed-negative", "seed-float", "eval_freq", "steps_per_call-bool", "numpy-zero"])
+def test_options_are_validated_before_anything_runs(mnist, kwargs, match):
+    X, y, _, _ = mnist
+    net = mlp()
+    before = weights(net)
+    with pytest.raises(ValueError, match=r"fit: " + match):
+        tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X[:100], y[:100], n_epoch=1,
+                     progress=False, **kwargs)
+    for a, b in zip(before, weights(net)):
+        np.testing.assert_array_equal(a, b)

@@ -14,7 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main(out: str) -> int:
-    from tlcore.utils._distributed import make_strategy, split_cpu
+    from tlcore.training.cluster import make_strategy, split_cpu
 
     split_cpu(2)
     strategy = make_strategy("mirrored")
@@ -50,7 +50,7 @@ def main(out: str) -> int:
                 net, optimizer, tl.cost.cross_entropy, X, y, acc=tl.cost.accuracy,
                 batch_size=16, n_epoch=3, print_freq=1, X_val=X, y_val=y, seed=5,
                 progress=False, strategy=strat,
-                callbacks=[lambda e, h, net=net: weights.append(
+                callbacks=[lambda e, h, net=net, weights=weights: weights.append(
                     np.concatenate([v.numpy().ravel() for v in net.all_params]))])
             results[f"{tag}_{name}_weights"] = np.stack(weights)
             results[f"{tag}_{name}_history"] = np.array(json.dumps(history.to_dict()))

@@ -28,7 +28,7 @@ def mlp(tl, tf, hidden=32):  # noqa: ANN001, ANN201
 
 
 def main(spec: dict) -> int:
-    from tlcore.utils._distributed import make_strategy, split_cpu
+    from tlcore.training.cluster import make_strategy, split_cpu
 
     import logging
 
@@ -42,7 +42,7 @@ def main(spec: dict) -> int:
     import tensorflow as tf
 
     import tlcore as tl
-    from tlcore.utils._distributed import is_chief, maybe_scope
+    from tlcore.training.cluster import is_chief, maybe_scope
 
     n = spec.get("n_samples", 64)
     rng = np.random.default_rng(0)

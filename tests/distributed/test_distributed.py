@@ -1,4 +1,4 @@
-"""Tests for tlcore/utils/_distributed.py: fit under tf.distribute strategies.
+"""Tests for tlcore/training (cluster, replicated, engine): fit under tf.distribute strategies.
 
 Multi-device and multi-worker runs happen in child processes (logical CPU devices and the
 collective-ops context must be configured before TensorFlow initializes), each with a hard
@@ -22,7 +22,8 @@ import pytest
 import tensorflow as tf
 
 import tlcore as tl
-from tlcore.utils import _distributed as D
+from tlcore.training import cluster as D
+from tlcore.training.checkpoint import EpochBackup
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_worker.py"
@@ -348,7 +349,7 @@ def test_backup_survives_a_crash_while_saving_and_rejects_another_network(tmp_pa
     keras.utils.set_random_seed(0)
     net, opt = small_mlp(), keras.optimizers.Adam(1e-3)
     opt.build(net.trainable_params)
-    backup = D.EpochBackup(str(tmp_path), net, opt)
+    backup = EpochBackup(str(tmp_path), net, opt)
     h = tl.utils.TrainingHistory()
     h.append(epoch=1, time=0.1, train_loss=1.0)
     backup.save(1, h, seed=5)
@@ -367,7 +368,7 @@ def test_backup_survives_a_crash_while_saving_and_rejects_another_network(tmp_pa
     other_opt = keras.optimizers.Adam(1e-3)
     other_opt.build(other.trainable_params)
     with pytest.raises(ValueError, match="does not match this network"):
-        D.EpochBackup(str(tmp_path), other, other_opt).restore()
+        EpochBackup(str(tmp_path), other, other_opt).restore()
 
 
 def test_distribute_dataset_hands_out_every_sample_once():
@@ -418,3 +419,40 @@ def test_tlcore_run_with_strategy(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["127.0.0.1:1"]}')
     assert main(["run", "mnist-mlp", "--strategy", "multiworker", "--out", str(tmp_path)]) == 2
     assert "--strategy multiworker: TF_CONFIG is not valid JSON" in capsys.readouterr().err
+
+
+def test_callbacks_and_metric_dicts_work_the_same_under_a_strategy(tmp_path):
+    """The replicated runner goes through the same engine: named metrics, callbacks and the
+    CSV log behave as on one device, and the numbers agree (one-device MirroredStrategy)."""
+    X, y = data(48)
+
+    def top3(output: Any, target: Any) -> Any:
+        hit = tf.math.in_top_k(tf.cast(target, tf.int32), output, 3)
+        return tf.reduce_mean(tf.cast(hit, tf.float32))
+
+    init: list[Any] = []
+
+    def run(strategy: Any, name: str) -> Any:
+        with D.maybe_scope(strategy):
+            net = small_mlp()
+            opt = keras.optimizers.Adam(1e-3)
+        if not init:
+            init.extend(v.numpy() for v in net.all_params)
+        for v, w in zip(net.all_params, init):  # the same start on both paths
+            v.assign(w)
+        tl.utils.set_keep(net.all_drop, 1.0)
+        stop = tl.utils.EarlyStopping("val_loss", patience=10)
+        h = tl.utils.fit(net, opt, tl.cost.cross_entropy, X, y,
+                         acc={"acc": tl.cost.accuracy, "top3": top3}, batch_size=16, n_epoch=3,
+                         print_freq=1,
+                         X_val=X[:20], y_val=y[:20], eval_train=False, progress=False, seed=2,
+                         shuffle=False, strategy=strategy,
+                         callbacks=[stop, tl.utils.CSVLogger(str(tmp_path / f"{name}.csv"))])
+        return h, (tmp_path / f"{name}.csv").read_text().splitlines()
+
+    h1, csv1 = run(None, "local")
+    h2, csv2 = run(tf.distribute.MirroredStrategy(["/cpu:0"]), "mirrored")
+    assert h1.epochs == h2.epochs == [1, 2, 3]
+    np.testing.assert_allclose(h2.train_loss, h1.train_loss, rtol=1e-5)
+    np.testing.assert_allclose(h2.metrics["val_top3"], h1.metrics["val_top3"], atol=1e-6)
+    assert len(csv1) == len(csv2) == 4 and csv1[0] == csv2[0] and "val_top3" in csv1[0]

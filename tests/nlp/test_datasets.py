@@ -2,7 +2,6 @@
 small local files for the rest; no test touches the network."""
 from __future__ import annotations
 
-import gzip
 import pickle
 import zipfile
 

@@ -40,7 +40,8 @@ def mlp(hidden=8, seed=0, n_in=2, n_out=2):
     # seeded initializers: the weights do not depend on what other tests drew before
     init = keras.initializers.TruncatedNormal
     net = tl.layers.InputLayer([None, n_in], name="in")
-    net = tl.layers.DenseLayer(net, n_units=hidden, act=tf.nn.relu, W_init=init(0.1, seed=seed), name="h")
+    net = tl.layers.DenseLayer(net, n_units=hidden, act=tf.nn.relu, W_init=init(0.1, seed=seed),
+                               name="h")
     return tl.layers.DenseLayer(net, n_units=n_out, W_init=init(0.1, seed=seed + 1), name="out")
 
 
@@ -201,7 +202,8 @@ def test_dqn_td_target_and_huber_by_hand():
     W, b = (v.numpy().astype(np.float64) for v in q.all_params)
     obs = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
     nxt = np.array([[0.0, 2.0], [1.0, 1.0]], np.float32)
-    act, rew, done = np.array([1, 0], np.int32), np.array([3.0, 0.5], np.float32), np.array([0.0, 1.0], np.float32)
+    act, rew = np.array([1, 0], np.int32), np.array([3.0, 0.5], np.float32)
+    done = np.array([0.0, 1.0], np.float32)
     y = rew + 0.9 * (1 - done) * (nxt @ W + b).max(axis=1)
     d = (obs @ W + b)[np.arange(2), act] - y
     dl = np.clip(d, -1.0, 1.0) / 2  # d mean(huber)/d q_sa
@@ -270,10 +272,12 @@ def test_pg_sparse_update_equals_dense_update():
     r = rng.standard_normal(50).astype(np.float32)
     loss_d, g_d = pg._grads(x, a, r)
     nz = np.nonzero(x)
-    loss_s, g_s = pg._sparse_grads(np.stack(nz, 1).astype(np.int64), x[nz], np.array(x.shape, np.int64), a, r)
+    loss_s, g_s = pg._sparse_grads(np.stack(nz, 1).astype(np.int64), x[nz],
+                                   np.array(x.shape, np.int64), a, r)
     np.testing.assert_allclose(float(loss_s), float(loss_d), rtol=1e-5)
     for gs, gd in zip(g_s, g_d):
-        np.testing.assert_allclose(tf.convert_to_tensor(gs).numpy(), gd.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(tf.convert_to_tensor(gs).numpy(), gd.numpy(), rtol=1e-4,
+                                   atol=1e-5)
     # update() picks the sparse path for such data
     pg._buffer = [(x.astype(np.int8), a, r)]
     pg.update()

@@ -34,8 +34,9 @@ def recon_test_loss(tl: object, recon: object, X_test: object) -> float:
 def pretrain_pictures(tl: Any, recon: Any, X_test: Any, args: argparse.Namespace, name: str,
                       n_epoch: int, print_freq: int, keep: float = 0.5) -> None:
     """The features ``pretrain`` saved (``w1pre_<epoch>.npz``, drawn as ``w1pre_<epoch>.png``
-    as TensorLayer did; the last epoch's too, from the live weights) and ``denoise.png``: 10 test digits, their corrupted version (each
-    pixel kept with probability ``keep``) and the autoencoder's reconstruction of it."""
+    as TensorLayer did; the last epoch's too, from the live weights) and ``denoise.png``: 10
+    test digits, their corrupted version (each pixel kept with probability ``keep``) and the
+    autoencoder's reconstruction of it."""
     import numpy as np
 
     folder = out_dir(args, name)

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING, Any
 
 from tlcore.examples.support import (add_pictures, list_pictures, load_mnist, logger, out_dir,
                                      parse_options, save_curves, save_model, seed_everything,
                                      set_result)
+
+if TYPE_CHECKING:  # tlcore.layers imports TensorFlow: only for the checker
+    from tlcore.layers.core import Layer
 
 NAME = "mnist-mlp"
 #: Defaults chosen so that a 2-core CPU finishes in a few minutes with test accuracy >= 0.975.
@@ -16,10 +20,10 @@ NAME = "mnist-mlp"
 EPOCHS, BATCH_SIZE, LEARNING_RATE = 20, 500, 1e-3
 
 
-def build(tl: object, tf: object, *, dropconnect: bool = False) -> object:
+def build(tl: Any, tf: Any, *, dropconnect: bool = False) -> Layer:
     """The seed's network (``main_test_layers('relu')`` or ``('dropconnect')``)."""
-    L = tl.layers  # type: ignore[attr-defined]
-    relu = tf.nn.relu  # type: ignore[attr-defined]
+    L = tl.layers
+    relu = tf.nn.relu
     net = L.InputLayer([None, 784], name="input")
     if dropconnect:
         net = L.DropconnectDenseLayer(net, keep=0.8, n_units=800, act=relu, name="dropconnect1")

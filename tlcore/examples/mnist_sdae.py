@@ -1,4 +1,5 @@
-"""The seed's stacked denoising autoencoder on MNIST: two ReconLayers pretrained, then fine-tuned."""
+"""The seed's stacked denoising autoencoder on MNIST: two ReconLayers pretrained, then
+fine-tuned."""
 from __future__ import annotations
 
 import argparse

@@ -209,7 +209,8 @@ def extract_archive(archive: str, target: str | None = None, *, max_members: int
             link (or goes through links) leaving the archive's tree, or a bound is exceeded.
         FileExistsError: a top-level entry of the archive already exists in ``target``.
         ValueError: the file is not a readable tar or zip archive.
-        In every case nothing was extracted into ``target``.
+
+    In every case of an error, nothing was extracted into ``target``.
     """
     target = os.path.abspath(target or os.path.dirname(os.path.abspath(archive)))
     bounds: dict[str, Any] = {"max_members": max_members, "max_bytes": max_bytes,

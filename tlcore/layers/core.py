@@ -82,11 +82,15 @@ class Layer:
     arg_aliases: ClassVar[Mapping[str, str]] = {}
     #: call arguments computed from a network input at every call (see :meth:`bind_fed_value`)
     _fed_args: Mapping[str, tuple[InputLayer, FedValue]] = types.MappingProxyType({})
+    #: Unique within the network (set by the constructor).
+    name: str
+    #: The static output: a ``tf.TensorSpec``, or a nest of them for multi-output layers.
+    output_spec: Any
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         obj = super().__new__(cls)
         # Known before __init__ runs, so that argument checks can name the layer.
-        obj.name = kwargs.get("name")
+        obj.name = kwargs.get("name")  # type: ignore[assignment]  # None until __init__
         return obj
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -103,7 +107,7 @@ class Layer:
                 aliases["layers" if first == "prev_layer" else "prev_layer"] = first
         aliases = {old: new for old, new in aliases.items() if old not in params and new in params}
         if aliases:
-            cls.__init__ = _with_aliases(init, aliases)
+            cls.__init__ = _with_aliases(init, aliases)  # type: ignore[method-assign]
 
     def __init__(self, prev_layer: Any, *, act: Any = None, name: str | None = None,
                  dtype: tf.DType | str | None = None) -> None:
@@ -113,7 +117,8 @@ class Layer:
         self.act = get_act(act)
         self._init_bookkeeping(name)
         in_specs = [p.output_spec for p in self.prev_layers]
-        parent_dtype = in_specs[0].dtype if in_specs and isinstance(in_specs[0], tf.TensorSpec) else None
+        parent_dtype = (in_specs[0].dtype if in_specs and isinstance(in_specs[0], tf.TensorSpec)
+                        else None)
         if dtype is not None:
             self.dtype = tf.as_dtype(dtype)
         elif parent_dtype is not None and parent_dtype.is_floating:
@@ -240,7 +245,7 @@ class Layer:
     def compute_output_spec(self, input_spec: Any) -> Any:
         """The static output spec; by default found by tracing ``forward`` once."""
         flat = tf.nest.flatten(input_spec)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
 
         def fn(*xs: tf.Tensor) -> Any:
             return self.forward(tf.nest.pack_sequence_as(input_spec, list(xs)), is_train=False,
@@ -321,7 +326,8 @@ class Layer:
     def all_drop(self) -> dict[str, tf.Variable]:
         """Dropout layer name -> keep-probability variable; change it with ``.assign``."""
         return collections.OrderedDict(
-            (layer.name, layer._own_drop) for layer in self._all_layers if layer._own_drop is not None)
+            (layer.name, layer._own_drop) for layer in self._all_layers
+            if layer._own_drop is not None)
 
     @property
     def state_variables(self) -> list[tf.Variable]:
@@ -372,7 +378,8 @@ class Layer:
     def print_params(self, details: bool = True) -> None:
         """Log each parameter's name, shape and dtype (and mean, median, std), then the total."""
         for i, v in enumerate(self.all_params):
-            line = f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} {v.dtype.name}"
+            line = (f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} "
+                    f"{v.dtype.name}")
             if details:
                 a = v.numpy().astype(np.float64)
                 line += f" (mean: {a.mean():f}, median: {np.median(a):f}, std: {a.std():f})"
@@ -465,7 +472,8 @@ class Layer:
         raise TypeError(f"{who(self)}: layers are immutable; build a new layer instead")
 
     def __repr__(self) -> str:
-        return f"  Last layer is: {type(self).__name__} ({self.name}) {_spec_shapes(self.output_spec)}"
+        return (f"  Last layer is: {type(self).__name__} ({self.name}) "
+                f"{_spec_shapes(self.output_spec)}")
 
     __str__ = __repr__
 
@@ -810,7 +818,7 @@ def _spec_shapes(spec: Any) -> str:
     return str(tf.nest.map_structure(lambda s: _as_tuple(s.shape), spec))
 
 
-def _init_params(cls: type) -> set[str]:
+def _init_params(cls: type[Layer]) -> set[str]:
     return set(inspect.signature(cls.__init__).parameters)
 
 

@@ -92,10 +92,11 @@ class KerasLayer(Layer):
                                  f"keras.layers")
             keras_layer = cls
         if isinstance(keras_layer, type) and issubclass(keras_layer, keras.Layer):
+            layer_cls: Any = keras_layer  # keras has no stubs: `type` would hide from_config
             try:
-                keras_layer = keras_layer.from_config(dict(keras_args or {}))
+                keras_layer = layer_cls.from_config(dict(keras_args or {}))
             except (TypeError, ValueError) as e:
-                raise ValueError(f"{who(self)}: cannot build {keras_layer.__name__} from keras_args "
+                raise ValueError(f"{who(self)}: cannot build {layer_cls.__name__} from keras_args "
                                  f"{dict(keras_args or {})!r}: {e}") from e
         elif isinstance(keras_layer, keras.Layer):
             if keras_args:

@@ -111,7 +111,8 @@ class ElementwiseLayer(Layer):
 
 class ElementwiseLambdaLayer(Layer):
     """Applies ``fn(x0, x1, ..., **fn_args)`` to the outputs of several layers, e.g. the
-    reparameterization ``lambda mean, logstd: mean + tf.random.normal(tf.shape(mean)) * tf.exp(logstd)``.
+    reparameterization
+    ``lambda mean, logstd: mean + tf.random.normal(tf.shape(mean)) * tf.exp(logstd)``.
 
     ``fn`` must use TF ops only (it is traced by ``tf.function``) and create no variables.
     A Python callable cannot be serialized: ``get_config`` raises ``ValueError``.
@@ -235,7 +236,8 @@ class UnStackLayer(Layer):
 
     @outputs.setter
     def outputs(self, value: Any) -> None:
-        Layer.outputs.fset(self, value)  # the base class's read-only error
+        # the base class's read-only error (mypy types a property with a setter as an overload)
+        Layer.outputs.fset(self, value)  # type: ignore[attr-defined]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **self.serialize("num", "axis")}
@@ -285,5 +287,6 @@ class MultiplexerLayer(Layer):
             raise TypeError(f"{who(self)}: pass the selection when calling the network, e.g. "
                             f"net(x, sel=0) with sel in [0, {self.n_inputs - 1}]")
         if isinstance(sel, (int, np.integer)) and not 0 <= int(sel) < self.n_inputs:
-            raise ValueError(f"{who(self)}: sel must be in [0, {self.n_inputs - 1}], received {sel}")
+            raise ValueError(f"{who(self)}: sel must be in [0, {self.n_inputs - 1}], "
+                             f"received {sel}")
         return tf.gather(tf.stack(inputs), tf.cast(sel, tf.int32))

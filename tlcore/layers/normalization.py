@@ -41,9 +41,10 @@ class BatchNormLayer(Layer):
         name: layer name; variables ``beta``, ``gamma``, ``moving_mean``, ``moving_variance``,
             all in ``all_params`` (the moving ones non-trainable).
 
-    >>> net = BatchNormLayer(InputLayer([None, 8, 8, 3]), act=tf.nn.relu, name="bn")
-    >>> [net.param_name(v) for v in net.all_params]
-    ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
+    Examples:
+        >>> net = BatchNormLayer(InputLayer([None, 8, 8, 3]), act=tf.nn.relu, name="bn")
+        >>> [net.param_name(v) for v in net.all_params]
+        ['bn/beta', 'bn/gamma', 'bn/moving_mean', 'bn/moving_variance']
     """
 
     def __init__(self, prev_layer: Layer, decay: float = 0.9, epsilon: float = 1e-5,
@@ -160,8 +161,9 @@ class LayerNormLayer(Layer):
                              f"{self.begin_params_axis}")
         shape = input_shape[params:]
         if not shape.is_fully_defined():
-            raise ValueError(f"{who(self)}: the dims from begin_params_axis={self.begin_params_axis}"
-                             f" must be known, received shape {shape_str(input_shape)}")
+            raise ValueError(f"{who(self)}: the dims from "
+                             f"begin_params_axis={self.begin_params_axis} must be known, "
+                             f"received shape {shape_str(input_shape)}")
         self.axes = list(range(norm, rank))
         shape = tuple(shape.as_list())
         self.beta = (self.add_param("beta", shape, self.beta_init, trainable=self.trainable)

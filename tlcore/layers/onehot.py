@@ -46,7 +46,8 @@ class OneHotInputLayer(InputLayer):
             raise ValueError(f"OneHotInputLayer {name!r}: depth must be a positive int, received "
                              f"{depth!r}")
         for arg, value in (("on_value", on_value), ("off_value", off_value)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, (int, float))):
                 raise ValueError(f"OneHotInputLayer {name!r}: {arg} must be a number or None, "
                                  f"received {value!r}")
         if axis is not None and (isinstance(axis, bool) or not isinstance(axis, int)):

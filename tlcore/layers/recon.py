@@ -127,7 +127,7 @@ class ReconLayer(DenseLayer):
         Returns:
             The :class:`~tlcore.utils.TrainingHistory`.
         """
-        from tlcore.utils._training import _train
+        from tlcore.training import TrainOptions, train
 
         layers = self.all_layers
         if denoise_name is not None and denoise_name not in {layer.name for layer in layers}:
@@ -160,14 +160,11 @@ class ReconLayer(DenseLayer):
 
             os.makedirs(folder, exist_ok=True)
             callbacks.append(save_encoder)
-        return _train(
-            loss_fn, optimizer, self.train_params, self, X_train, X_train,
-            acc=None, batch_size=batch_size, n_epoch=n_epoch, print_freq=print_freq,
-            X_val=X_val, y_val=X_val, eval_train=False, tensorboard_dir=None,
-            tensorboard_epoch_freq=1, tensorboard_weight_histograms=False, shuffle=True,
-            seed=seed, progress=progress, steps_per_call=None, nan_policy="raise",
-            checkpoint_dir=None, checkpoint_freq=1, max_checkpoints=1, eval_batch_size=None,
-            callbacks=callbacks, what=f"{type(self).__name__} {self.name!r} pretrain")
+        options = TrainOptions(what=f"{type(self).__name__} {self.name!r} pretrain",
+                               batch_size=batch_size, n_epoch=n_epoch, print_freq=print_freq,
+                               eval_train=False, seed=seed, progress=progress)
+        return train(loss_fn, optimizer, self.train_params, self, X_train, X_train, X_val, X_val,
+                     metrics={}, options=options, callbacks=callbacks)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

@@ -70,9 +70,10 @@ class ReshapeLayer(Layer):
 
     def __init__(self, prev_layer: Layer, shape: Sequence[int], name: str | None = None) -> None:
         self.shape = tuple(_int_list(self, "shape", shape))
-        if not self.shape or self.shape.count(-1) > 1 or any(d < -1 or d == 0 for d in self.shape):
-            raise ValueError(f"{who(self)}: shape must be a non-empty list of positive ints with at "
-                             f"most one -1, received {list(shape)!r}")
+        if (not self.shape or self.shape.count(-1) > 1
+                or any(d < -1 or d == 0 for d in self.shape)):
+            raise ValueError(f"{who(self)}: shape must be a non-empty list of positive ints "
+                             f"with at most one -1, received {list(shape)!r}")
         super().__init__(prev_layer, name=name)
 
     # No per-example size check: ``(-1, 5)`` on ``(None, 20, 5)`` moves steps into the batch,
@@ -163,7 +164,7 @@ class TileLayer(Layer):
         self.multiples = tuple(_int_list(self, "multiples", multiples))
         if any(m <= 0 and m != -1 for m in self.multiples):
             raise ValueError(f"{who(self)}: multiples must be positive ints (or -1, read as 1), "
-                             f"received {list(multiples)!r}")
+                             f"received {list(self.multiples)!r}")
         super().__init__(prev_layer, name=name)
 
     def build(self, input_shape: tf.TensorShape) -> None:

@@ -61,8 +61,8 @@ class TimeDistributedLayer(Layer):
         if input_shape.rank is None or input_shape.rank < 3:
             raise ValueError(f"{who(self)}: expected input of rank >= 3 (batch, time, ...), "
                              f"received shape {shape_str(input_shape)}")
-        step = InputLayer([None, *input_shape.as_list()[2:]], dtype=self.prev_layers[0].output_dtype,
-                          name=f"{self.name}_step")
+        step = InputLayer([None, *input_shape.as_list()[2:]],
+                          dtype=self.prev_layers[0].output_dtype, name=f"{self.name}_step")
         inner_name = self.name if self.inner_name is None else f"{self.name}/{self.inner_name}"
         try:
             self.inner = self.layer_class(step, name=inner_name, **self.layer_args)

@@ -19,7 +19,9 @@ from typing import Any, Iterator
 from tlcore.plugins._errors import AmbiguousNameError, PluginError, PluginWarning, UnknownNameError
 from tlcore.plugins._hooks import ENTRY_POINT_GROUP, TlcoreHookSpecs, hookimpl, hookspec
 from tlcore.plugins._manifest import Manifest
-from tlcore.plugins._registry import Entry, PluginInfo, Registry, get_registry
+from tlcore.plugins._names import Entry
+from tlcore.plugins._registry import Registry, get_registry
+from tlcore.plugins._status import PluginInfo, Status
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -30,6 +32,7 @@ __all__ = [
     "PluginInfo",
     "PluginWarning",
     "Registry",
+    "Status",
     "TlcoreHookSpecs",
     "UnknownNameError",
     "get_registry",

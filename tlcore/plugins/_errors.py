@@ -39,3 +39,20 @@ class AmbiguousNameError(LookupError):
         self.kind = kind
         self.name = name
         self.candidates = candidates
+
+
+#: What a plugin may not swallow: its failure is isolated whatever it raises (SystemExit and odd
+#: BaseException subclasses too: they must not take down a program that merely looked up a
+#: layer), except Ctrl-C.
+PASS_THROUGH: tuple[type[BaseException], ...] = (KeyboardInterrupt,)
+
+
+def describe(exc: BaseException, where: str = "") -> str:
+    """``KeyError in its hook: 'x'``, even for an exception whose ``str()`` itself raises."""
+    try:
+        text = str(exc)
+    except BaseException as e:
+        if isinstance(e, PASS_THROUGH):
+            raise
+        text = f"<str() of the exception raised {type(e).__name__}>"
+    return f"{type(exc).__name__}{where}: {text}"

@@ -48,4 +48,8 @@ HOOK_KINDS: dict[str, str] = {
     "register_examples": "examples",
 }
 
-
+#: The registry's entry kinds, in hook order.
+KINDS: tuple[str, ...] = tuple(HOOK_KINDS.values())
+#: How messages name one entry of a kind.
+SINGULAR: dict[str, str] = {"layers": "layer", "modules": "module", "datasets": "dataset",
+                            "examples": "example"}

@@ -20,9 +20,9 @@ BinaryConv2d TernaryConv2d DorefaConv2d QuanConv2d QuanConv2dWithBN
 _NLP_LAYERS = """
 EmbeddingInputlayer AverageEmbeddingInputlayer Word2vecEmbeddingInputlayer RNNLayer BiRNNLayer
 DynamicRNNLayer BiDynamicRNNLayer ConvLSTMLayer Seq2Seq Seq2SeqEncoder BasicLSTMCell GRUCell
-BasicRNNCell LSTMStateTuple BasicConvLSTMCell EmbeddingAttentionSeq2seqWrapper retrieve_seq_length_op
-retrieve_seq_length_op2 retrieve_seq_length_op3 target_mask_op advanced_indexing_op
-initialize_rnn_state
+BasicRNNCell LSTMStateTuple BasicConvLSTMCell EmbeddingAttentionSeq2seqWrapper
+retrieve_seq_length_op retrieve_seq_length_op2 retrieve_seq_length_op3 target_mask_op
+advanced_indexing_op initialize_rnn_state
 """.split()
 
 #: kind -> name -> distribution that provides it.

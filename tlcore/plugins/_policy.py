@@ -1,18 +1,26 @@
 """Which plugins may load: the environment variables and a plugin's requirement on tlcore.
 
 Every value that cannot be read is *reported* (as a problem string the registry turns into a
-warning, or an error in strict mode), never silently read as something else.
+warning, or an error in strict mode), never silently read as something else. :class:`Policy`
+is the decision for one load: read once, then asked about each discovered plugin.
 """
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import re
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import attrs
 
 from tlcore._version import __version__
+from tlcore.plugins._status import Status
+
+if TYPE_CHECKING:
+    from tlcore.plugins._discovery import Candidate
+
+logger = logging.getLogger("tlcore")
 
 STRICT_VAR = "TLCORE_STRICT_PLUGINS"
 ALLOW_VAR = "TLCORE_PLUGINS"
@@ -117,3 +125,57 @@ def compatible(spec: str | None) -> bool:
         return SpecifierSet(spec).contains(__version__, prereleases=True)
     except InvalidSpecifier:
         return False
+
+
+@attrs.frozen
+class Policy:
+    """The plugin environment as read for one load, and what it says about each plugin.
+
+    Attributes:
+        strict: failures raise :class:`PluginError` instead of warning.
+        allow: ``TLCORE_PLUGINS`` (``None``: every plugin may load).
+        block: ``TLCORE_DISABLE_PLUGINS`` (``None``: nothing is blocked).
+        problems: the environment values that could not be read or match no plugin.
+    """
+
+    strict: bool
+    allow: NameList | None
+    block: NameList | None
+    problems: list[str]
+
+    @classmethod
+    def read(cls, installed: Iterable[str]) -> Policy:
+        """Read the environment now; a list pattern that matches none of ``installed`` (the
+        plugin names found) is a problem too."""
+        problems: list[str] = []
+        strict = strict_mode(problems)
+        allow, block = name_list(ALLOW_VAR, problems), name_list(BLOCK_VAR, problems)
+        names = sorted(set(installed))
+        for var_list in (allow, block):
+            if var_list is None:
+                continue
+            for pattern in var_list.unmatched(names):
+                problems.append(f"{var_list.var} names {pattern!r}, which matches no "
+                                f"installed plugin (installed: {', '.join(names)})")
+        return cls(strict, allow, block, problems)
+
+    def blocks(self, name: str) -> bool:
+        """Whether the block list names ``name`` literally (used to warn about ``core``)."""
+        return self.block is not None and name in self.block.patterns
+
+    def verdict(self, cand: Candidate) -> tuple[Status, str] | None:
+        """``(BLOCKED or INCOMPATIBLE, error)`` for a plugin that must not be imported, or
+        ``None`` when it may load. The built-in plugin always may."""
+        if cand.builtin:
+            return None
+        why = (BLOCK_VAR if self.block is not None and self.block.matches(cand.name) else
+               ALLOW_VAR if self.allow is not None and not self.allow.matches(cand.name) else
+               None)
+        if why is not None:
+            logger.debug("%s is blocked by %s", cand.label, why)
+            return Status.BLOCKED, f"blocked by {why}"
+        error = cand.req_error
+        if error is None and not compatible(cand.requires):
+            error = (f"requires tlcore{cand.requires}, but tlcore {__version__} is installed; "
+                     f"install a {cand.distribution} release made for tlcore {__version__}")
+        return None if error is None else (Status.INCOMPATIBLE, error)

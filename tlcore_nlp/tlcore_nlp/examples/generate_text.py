@@ -81,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
         return tf.nn.softmax(net(x, is_train=False)[-1])
 
     epochs = args.epochs or EPOCHS
-    b, n = cfg["batch_size"], cfg["num_steps"]
+    b, n = int(cfg["batch_size"]), int(cfg["num_steps"])
     perplexity = float("nan")
     perplexities: list[float] = []
     for i in range(epochs):

@@ -11,7 +11,8 @@ layout so that TensorLayer models port with the same numbers:
 - :class:`BasicRNNCell`: ``h' = tanh(W [x, h] + b)``.
 
 A cell does not own variables: the recurrent layer that uses it creates them through its own
-``add_param`` (which also clones an unseeded initializer per variable), so they appear in the layer's ``all_params`` under ``<layer>/<prefix>kernel``.
+``add_param`` (which also clones an unseeded initializer per variable), so they appear in the
+layer's ``all_params`` under ``<layer>/<prefix>kernel``.
 
 The cell math is split so the time loop stays small: ``input_proj`` applies the input half of
 the kernel (and the bias) to every step at once, outside the loop; the ``stepper`` adds the

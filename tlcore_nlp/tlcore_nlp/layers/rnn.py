@@ -14,7 +14,7 @@ The time loop is a ``tf.while_loop``; called eagerly, a layer runs it through it
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, ClassVar, Sequence
 
 import keras
 import tensorflow as tf
@@ -54,7 +54,7 @@ def moved_to_call(layer: Any, arg: str, value: Any, call: str, hint: str = "") -
             f"a value given here would fix one batch's, received {type(value).__name__}")
 
 
-def run_stack(cells: list[RNNCell], x: tf.Tensor, states: list[Any], *, lengths: Any = None,
+def run_stack(cells: Sequence[RNNCell], x: tf.Tensor, states: list[Any], *, lengths: Any = None,
               keep: tuple[float, float] | None = None, is_train: bool = False,
               reverse: bool = False) -> tuple[tf.Tensor, list[Any]]:
     """Run stacked cells layer after layer (the same numbers as TF1's ``MultiRNNCell`` of
@@ -82,7 +82,15 @@ class RecurrentLayer(Layer):
     implements ``run(inputs, state, *, is_train, **call_args) -> (outputs, final_state)``.
     """
 
-    call_args: tuple[str, ...] = ("initial_state",)
+    call_args: ClassVar[tuple[str, ...]] = ("initial_state",)
+    #: The state's structure with per-example ``tf.TensorShape`` leaves (set in ``build``).
+    state_shapes: Any
+    #: Output options of the subclasses that offer them (read by :meth:`shape_out`, :meth:`finish`).
+    return_last: bool
+    return_seq_2d: bool
+    #: The forward and backward cell stacks of the bidirectional layers (:func:`bidirectional`).
+    fw_cells: list[RNNCell]
+    bw_cells: list[RNNCell]
 
     def __init__(self, prev_layer: Any, *, cell_fn: Any,
                  cell_init_args: dict[str, Any] | None,
@@ -95,7 +103,7 @@ class RecurrentLayer(Layer):
         self.keep_state = bool(keep_state)
         self.dropout = dropout
         self.keep = self._keep_pair(dropout)
-        self._compiled = None
+        self._compiled: Callable[..., Any] | None = None
         super().__init__(prev_layer, name=name)
 
     # ------------------------------------------------------------------------- construction
@@ -229,7 +237,8 @@ class RecurrentLayer(Layer):
         self._record(start, final, batch)
         return out
 
-    def run(self, inputs: Any, state: Any, *, is_train: bool, **call_kw: Any) -> tuple[Any, Any]:
+    def run(self, inputs: Any, state: Any, *, is_train: bool) -> tuple[Any, Any]:
+        # Subclasses add their call-time keywords (``sequence_length=``, ...) after is_train.
         raise NotImplementedError
 
     def shape_out(self, shape: tf.TensorShape, width: int) -> tf.TensorShape:

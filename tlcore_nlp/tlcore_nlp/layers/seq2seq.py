@@ -6,7 +6,7 @@ whose output is the encoder's final state, and :class:`Seq2Seq` is the decoder r
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import tensorflow as tf
 
@@ -187,12 +187,12 @@ class Seq2Seq(_Stack):
     @property
     def final_state_encode(self) -> Any:
         """The encoder's final state of the last call (the decoder's initial state)."""
-        return self.prev_layers[0].final_state
+        return cast(RecurrentLayer, self.prev_layers[0]).final_state
 
     @property
     def initial_state_encode(self) -> Any:
         """The state the encoder started from in the last call."""
-        return self.prev_layers[0].initial_state
+        return cast(RecurrentLayer, self.prev_layers[0]).initial_state
 
     @property
     def initial_state_decode(self) -> Any:
@@ -204,7 +204,9 @@ class Seq2Seq(_Stack):
         """The decoder's final state of the last call (also ``final_state``)."""
         return self.final_state
 
-    def _forward(self, inputs: list[Any], is_train: bool, decode_sequence_length: Any = None,
+    # The decoder's call-time keywords replace the base's ``initial_state``.
+    def _forward(self, inputs: list[Any], is_train: bool,  # type: ignore[override]
+                 decode_sequence_length: Any = None,
                  initial_state_decode: Any = None) -> tf.Tensor:
         enc_final, dec = inputs
         batch = tf.shape(dec)[0]

@@ -285,7 +285,8 @@ class EmbeddingAttentionSeq2seqWrapper:
         batch = tf.shape(enc_ids)[0]
         ta = tf.TensorArray(tf.int32, size=max_len)
 
-        def body(t, prev, states, context, ta):
+        def body(t: tf.Tensor, prev: tf.Tensor, states: tuple[Any, ...], context: tf.Tensor,
+                 ta: tf.TensorArray) -> tuple[Any, ...]:
             emb = tf.nn.embedding_lookup(self.dec_embedding, prev)
             out, states, context = self._decoder_step(steppers, emb, list(states), context, enc)
             tok = tf.argmax(self._logits(out), -1, output_type=tf.int32)
@@ -308,7 +309,8 @@ class EmbeddingAttentionSeq2seqWrapper:
         scores0 = tf.concat([[0.0], tf.fill([k - 1], neg)], 0)
         only_pad = tf.where(tf.range(v) == PAD_ID, 0.0, neg)[None, :]
 
-        def body(t, prev, states, context, scores, done, tokens):
+        def body(t: tf.Tensor, prev: tf.Tensor, states: tuple[Any, ...], context: tf.Tensor,
+                 scores: tf.Tensor, done: tf.Tensor, tokens: tf.Tensor) -> tuple[Any, ...]:
             emb = tf.nn.embedding_lookup(self.dec_embedding, prev)
             out, states, context = self._decoder_step(steppers, emb, list(states), context, enc)
             logp = tf.nn.log_softmax(self._logits(out), -1)

@@ -9,7 +9,7 @@ import numpy as np
 logger = logging.getLogger("tlcore")
 
 
-def _probs(a: Sequence[float] | np.ndarray, who: str) -> np.ndarray:
+def _probs(a: Sequence[float] | np.ndarray | None, who: str) -> np.ndarray:
     if a is None:
         raise ValueError(f"{who}: a must be a probability vector, received None")
     p = np.asarray(a, dtype=np.float64).reshape(-1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 
@@ -21,7 +21,7 @@ def simple_read_words(filename: str = "nietzsche.txt") -> str:
     return _read_text(filename)
 
 
-def read_words(filename: str = "nietzsche.txt", replace: Sequence[str] | None = None
+def read_words(filename: str = "nietzsche.txt", replace: tuple[str, str] | None = None
                ) -> list[str]:
     """The whitespace-separated words of ``filename`` after ``text.replace(*replace)``.
 

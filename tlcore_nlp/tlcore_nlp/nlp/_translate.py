@@ -10,7 +10,7 @@ import gzip
 import logging
 import os
 import re
-from typing import IO, Callable, Mapping, Sequence
+from typing import IO, Any, Callable, Mapping, Sequence, cast
 
 logger = logging.getLogger("tlcore")
 
@@ -29,8 +29,10 @@ def _as_bytes(sentence: str | bytes) -> bytes:
     return sentence.encode("utf-8") if isinstance(sentence, str) else bytes(sentence)
 
 
-def _open(path: str, mode: str) -> IO:
-    return gzip.open(path, mode) if path.endswith(".gz") else open(path, mode)
+def _open(path: str, mode: str) -> IO[Any]:
+    if path.endswith(".gz"):
+        return cast(IO[Any], gzip.open(path, mode))
+    return open(path, mode)
 
 
 def basic_tokenizer(sentence: str | bytes, _WORD_SPLIT: re.Pattern = _WORD_SPLIT) -> list[bytes]:

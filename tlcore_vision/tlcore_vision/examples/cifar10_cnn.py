@@ -73,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
     import tensorflow as tf
 
     import tlcore as tl
+    from tlcore.training import Callback
 
     epochs = args.epochs or EPOCHS
     batch_size = args.batch_size or BATCH_SIZE
@@ -88,48 +89,35 @@ def main(args: argparse.Namespace) -> int:
     network.print_params()
     network.print_layers()
     optimizer = tf.keras.optimizers.Adam(opts.lr)
-    params = network.trainable_params
     # the seed's weight decay: L2 (0.004) on the two hidden dense layers' W, as l2_loss
     decayed = [layer.W for layer in network.all_layers if layer.name in ("d1relu", "d2relu")]
 
     def loss_of(out: Any, y: Any) -> Any:
         return tl.cost.cross_entropy(out, y) + L2 * tf.add_n([tf.nn.l2_loss(w) for w in decayed])
 
-    @tf.function
-    def train_step(x: Any, y: Any) -> tuple[Any, Any]:
-        with tf.GradientTape() as tape:
-            out = network(x, is_train=True)
-            loss = loss_of(out, y)
-        optimizer.apply_gradients(zip(tape.gradient(loss, params), params))
-        return loss, tl.cost.accuracy(out, y)
-
-    @tf.function
-    def eval_step(x: Any, y: Any) -> tuple[Any, Any]:
-        out = network(x, is_train=False)
-        return loss_of(out, y), tl.cost.accuracy(out, y)
-
-    def run(ds: Any, step: Any) -> tuple[float, float]:
-        total_loss = total_acc = 0.0
-        n = 0
-        for x, y in ds:
-            loss, acc = step(x, y)
-            b = int(x.shape[0])
-            total_loss, total_acc, n = total_loss + float(loss) * b, total_acc + float(acc) * b, n + b
-        return total_loss / max(n, 1), total_acc / max(n, 1)
-
     n_steps = -(-len(data[0]) // batch_size)
-    test_loss = test_acc = float("nan")
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        train_loss, train_acc = run(train_ds, train_step)
-        if epoch == 1 or epoch % opts.print_freq == 0 or epoch == epochs:
+
+    class SeedLog(Callback):
+        """The seed's cifar10 lines ("Epoch 1 : Step 0-390 of 3910 took ...", test loss/acc)."""
+
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            self.start = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if logs.get("val_loss") is None:
+                return
             logger.info("Epoch %d : Step %d-%d of %d took %fs", epoch, (epoch - 1) * n_steps,
-                        epoch * n_steps, epochs * n_steps, time.perf_counter() - start)
-            logger.info("   train loss: %f", train_loss)
-            logger.info("   train acc: %f", train_acc)
-            test_loss, test_acc = run(test_ds, eval_step)
-            logger.info("   test loss: %f", test_loss)
-            logger.info("   test acc: %f", test_acc)
+                        epoch * n_steps, epochs * n_steps, time.perf_counter() - self.start)
+            logger.info("   train loss: %f", logs["train_loss"])
+            logger.info("   test loss: %f", logs["val_loss"])
+            logger.info("   test acc: %f", logs["val_acc"])
+
+    # The augmented tf.data pipelines feed fit directly (batches of (x, y)); validation on the
+    # test pipeline every print_freq epochs, the first and the last.
+    history = tl.utils.fit(network, optimizer, loss_of, train_ds, None, acc=tl.cost.accuracy,
+                           n_epoch=epochs, print_freq=opts.print_freq, X_val=test_ds,
+                           eval_train=False, callbacks=[SeedLog()])
+    test_acc = history.last("val_acc")
     set_result(args, test_acc=test_acc)
     save_model(network, args, NAME)
     logger.info("model and logs in %s", out_dir(args, NAME))
