@@ -185,3 +185,18 @@ def test_lengths_bound_to_the_ids_survive_save_and_load(tmp_path):
     x, y = np.array([[4, 2, 0], [1, 0, 0]]), np.array([[5, 0], [6, 7]])
     np.testing.assert_allclose(other([x, y]), net([x, y]), atol=1e-6)
     np.testing.assert_allclose(other([x[:1, :2], y[:1, :1]]), other([x, y])[:1, :1], atol=1e-6)
+
+
+def test_a_saved_binding_runs_only_a_length_function():
+    import tlcore as tl
+    from tlcore.layers.core import FedValue
+
+    enc = tl.layers.EmbeddingInputlayer(inputs=[None, None], vocabulary_size=9, embedding_size=3,
+                                        name="enc")
+    with pytest.raises(ValueError, match=r"a saved value must come from a function such as "
+                                         r"retrieve_seq_length_op2 with plain keywords, received "
+                                         r"'DenseLayer'"):
+        FedValue.from_config(enc, {"op": "DenseLayer", "input": "enc", "kwargs": {}})
+    fed = FedValue.from_config(enc, {"op": "retrieve_seq_length_op3", "input": "enc",
+                                     "kwargs": {"pad_val": 2}})
+    np.testing.assert_array_equal(fed.fn(tf.constant([[1, 2, 2], [2, 2, 2]])), [1, 0])

@@ -635,8 +635,15 @@ class FedValue:
         if spec.get("input") not in inputs:
             raise ValueError(f"{who(layer)}: its saved value {spec.get('op')}(...) reads input "
                              f"{spec.get('input')!r}, not among the inputs {sorted(inputs)}")
-        value = get_registry().get("layers", spec["op"])(inputs[spec["input"]],
-                                                          **spec.get("kwargs", {}))
+        op = get_registry().get("layers", str(spec.get("op")))
+        kwargs = spec.get("kwargs", {})
+        # a saved file names the function: only those that make such values may run
+        if not getattr(op, "makes_fed_value", False) or not isinstance(kwargs, dict) or any(
+                not isinstance(v, (bool, int, float, str, type(None))) for v in kwargs.values()):
+            raise ValueError(f"{who(layer)}: a saved value must come from a function such as "
+                             f"retrieve_seq_length_op2 with plain keywords, received "
+                             f"{spec.get('op')!r} with {kwargs!r:.60}")
+        value = op(inputs[spec["input"]], **kwargs)
         if not isinstance(value, FedValue):
             raise ValueError(f"{who(layer)}: {spec['op']} on an input did not give a value "
                              f"computed per batch, received {type(value).__name__}")

@@ -113,6 +113,12 @@ def target_mask_op(data: Any, pad_val: Any = 0) -> tf.Tensor:
     return tf.cast(_real_steps(data, pad_val, "target_mask_op"), tf.int32)
 
 
+# Given a network input, these return a FedValue; a saved network may name them to bind one
+# again (tlcore.layers.core.FedValue.from_config runs only functions marked so).
+for _op in (retrieve_seq_length_op, retrieve_seq_length_op2, retrieve_seq_length_op3):
+    _op.makes_fed_value = True  # type: ignore[attr-defined]
+
+
 def advanced_indexing_op(inputs: Any, index: Any) -> tf.Tensor:
     """``inputs[b, index[b]]`` for each batch entry: picks one step per sequence, e.g. the
     last real output with ``index = sequence_length - 1``.
