@@ -4,8 +4,8 @@ Each model is built as its program builds it; only session, placeholder and scop
 ``tf.placeholder(dtype, shape)`` -> ``tf.TensorSpec(shape, dtype)``; ``with
 tf.variable_scope(name, reuse=reuse):`` -> ``with tl.layers.reuse(reuse):`` (the caller passes
 the first network where the program passed ``reuse=True``); ``vs.reuse_variables()`` -> ``with
-tl.layers.reuse(<the layer built before>):``. TensorFlow 1 names that TensorFlow 2 dropped are
-renamed as ``tf_upgrade_v2`` would (``tf.glorot_normal_initializer()`` ->
+tl.layers.reuse(<the layer built before>):``. TensorFlow 1 names that TensorFlow 2 dropped take
+their TensorFlow 2 or tlcore equivalents (``tf.glorot_normal_initializer()`` ->
 ``tf.keras.initializers.GlorotNormal()``, ``tf.contrib.rnn.BasicLSTMCell`` /
 ``tf.nn.rnn_cell.LSTMCell`` -> ``tl.layers.BasicLSTMCell``). Every other remaining edit is marked
 ``# HAND EDIT`` and listed in README's deliberate differences. Not part of the port, only of
