@@ -19,13 +19,16 @@ import logging
 import os
 import re
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tlcore._version import __version__
 from tlcore.files._atomic import read_npz, write_npz
 from tlcore.files._npz import _assign_by_key
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 logger = logging.getLogger("tlcore")
 
@@ -51,7 +54,7 @@ def _registered_name(registry: Any, layer: Any) -> tuple[str, str]:
     return (entry.name if short_ok else entry.qualified), entry.plugin
 
 
-def network_to_config(network: Any) -> dict[str, Any]:
+def network_to_config(network: Network) -> dict[str, Any]:
     """The JSON-ready architecture of ``network`` (see the module docstring)."""
     from tlcore.plugins import get_registry
 
@@ -233,7 +236,7 @@ def _reworded(e: Exception, message: str) -> Exception:
     return LookupError(message)
 
 
-def save_network(network: Any, path: str) -> str:
+def save_network(network: Network, path: str) -> str:
     """Save ``network``'s architecture and weights to one file, atomically.
 
     Returns:
@@ -266,7 +269,7 @@ def load_network(path: str) -> Any:
     return network
 
 
-def export_saved_model(network: Any, export_dir: str, input_signature: Any = None) -> str:
+def export_saved_model(network: Network, export_dir: str, input_signature: Any = None) -> str:
     """Export ``network(x, is_train=False)`` as a TensorFlow SavedModel.
 
     The result needs only TensorFlow: ``m = tf.saved_model.load(export_dir); m(x)`` (or the
