@@ -165,7 +165,7 @@ def _check_keras_object(key: str, value: dict[str, Any]) -> None:
         raise _EntryError(f"config {key!r}: {value!r:.120} is not a keras.initializers object")
 
 
-def network_from_config(config: dict[str, Any], source: str = "config") -> Any:
+def network_from_config(config: dict[str, Any], source: str = "config") -> Network:
     """Rebuild a network from :func:`network_to_config`'s output, through the registry only.
 
     Every malformed entry raises one ``ValueError`` naming ``source``, the layer entry and the
@@ -228,7 +228,8 @@ def _reworded(e: Exception, message: str) -> Exception:
     from tlcore.plugins import AmbiguousNameError, PluginError, UnknownNameError
 
     if isinstance(e, UnknownNameError):
-        return UnknownNameError(message, kind=e.kind, name=e.name)
+        # .name is always a str here; AttributeError's attribute of that name is Optional
+        return UnknownNameError(message, kind=e.kind, name=e.name or "")
     if isinstance(e, AmbiguousNameError):
         return AmbiguousNameError(message, kind=e.kind, name=e.name, candidates=e.candidates)
     if isinstance(e, PluginError):
@@ -253,7 +254,7 @@ def save_network(network: Network, path: str) -> str:
     return path
 
 
-def load_network(path: str) -> Any:
+def load_network(path: str) -> Network:
     """Rebuild a network saved by :func:`save_network` and assign its weights.
 
     Raises:

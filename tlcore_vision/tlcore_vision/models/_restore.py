@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from tlcore.owner import Network, ParamOwner
 
-def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> Any:
+
+def restore_params(network: ParamOwner, path: str, *, allow_pickle: bool = False) -> ParamOwner:
     """Assign the arrays of the npz file ``path`` to ``network.all_params`` by position.
 
     Two layouts are read:
@@ -45,9 +48,11 @@ def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> An
     return tl.files.assign_params(arrays[:n], network)
 
 
-def attach_restore(network: Any) -> Any:
+def attach_restore(network: Network) -> Network:
     """Give ``network`` TensorLayer's ``network.restore_params(path)`` method."""
-    network.restore_params = functools.partial(restore_params, network)
+    # TensorLayer's models carried the method; the protocol does not declare it
+    bound = functools.partial(restore_params, network)
+    network.restore_params = bound  # type: ignore[attr-defined]
     return network
 
 
