@@ -162,7 +162,8 @@ def test_wrong_dtype_is_refused():
     params = values(dst)
     params[1] = params[1].astype(np.int32)
     before = values(dst)
-    with pytest.raises(ValueError, match=r"param 1 \(relu1/b\): expected dtype float32, found int32"):
+    with pytest.raises(ValueError,
+                       match=r"param 1 \(relu1/b\): expected dtype float32, found int32"):
         tl.files.assign_params(params, dst)
     assert_same(values(dst), before)
 
@@ -284,7 +285,8 @@ def test_file_helpers(tmp_path):
         os.path.join(str(d), "notes.txt")]
     assert tl.files.load_folder_list(str(d)) == [str(d / "sub9"), str(d / "sub10")]
     assert tl.files.file_exists(str(d / "notes.txt")) and not tl.files.file_exists(str(d))
-    assert tl.files.folder_exists(str(d)) and tl.files.read_file(str(d / "notes.txt")) == "notes.txt"
+    assert tl.files.folder_exists(str(d))
+    assert tl.files.read_file(str(d / "notes.txt")) == "notes.txt"
     tl.files.del_file(str(d / "notes.txt"))
     assert not (d / "notes.txt").exists()
     tl.files.del_folder(str(d))

@@ -113,7 +113,8 @@ def save_npz(save_list: Any = None, name: str = "model.npz") -> str:
     return path
 
 
-def load_npz(path: str = "", name: str = "model.npz", allow_pickle: bool = False) -> list[np.ndarray]:
+def load_npz(path: str = "", name: str = "model.npz",
+             allow_pickle: bool = False) -> list[np.ndarray]:
     """Load the arrays written by :func:`save_npz` (or a TensorLayer 1.x ``params`` file).
 
     Args:
@@ -253,7 +254,8 @@ def save_npz_dict(save_list: Any = None, name: str = "model.npz",
         network, save_list = save_list, save_list.all_params
     arrays: dict[str, np.ndarray] = {}
     for v in save_list or []:
-        key = _var_label(network, v) if network is not None else getattr(v, "name", "").split(":")[0]
+        key = (_var_label(network, v) if network is not None
+               else getattr(v, "name", "").split(":")[0])
         if not key:
             raise ValueError("save_npz_dict: every item needs a name; pass variables and network=")
         if key in arrays:
@@ -376,7 +378,8 @@ class _Encoder:
         if "__tuple__" in x:
             return tuple(self.decode(i, arrays) for i in x["__tuple__"])
         if "__dict__" in x:
-            return {_hashable(self.decode(k, arrays)): self.decode(v, arrays) for k, v in x["__dict__"]}
+            return {_hashable(self.decode(k, arrays)): self.decode(v, arrays)
+                    for k, v in x["__dict__"]}
         raise ValueError(f"unknown tag in stored value: {sorted(x)}")
 
 
@@ -384,7 +387,8 @@ def _hashable(k: Any) -> Any:
     return tuple(_hashable(i) for i in k) if isinstance(k, list) else k
 
 
-def save_any_to_npy(save_dict: Any = None, name: str = "file.npy", allow_pickle: bool = False) -> str:
+def save_any_to_npy(save_dict: Any = None, name: str = "file.npy",
+                    allow_pickle: bool = False) -> str:
     """Save a dict (or any value) of arrays, numbers, strings, lists, tuples and dicts.
 
     Without pickle the value is stored as JSON plus arrays (an npz container under ``name``).
