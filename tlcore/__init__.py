@@ -27,6 +27,7 @@ __all__ = [
     "logger",
     "logging",
     "optimizers",
+    "owner",
     "plugins",
     "set_verbosity",
     "show_logs",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 _SUBMODULES = {"activation", "array_ops", "cost", "decorators", "files", "initializers", "iterate",
-               "layers", "logging", "optimizers", "plugins", "utils", "visualize"}
+               "layers", "logging", "optimizers", "owner", "plugins", "utils", "visualize"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 

@@ -17,5 +17,5 @@ def test_case1():
 
 def test_case2():
     n = tl.layers.InputLayer(tf.TensorSpec([8, 5, 5, 3], tf.float32))
-    with pytest.raises(Exception):
+    with pytest.raises(ValueError, match=r"fixed batch size of 8"):
         tl.utils.predict(n, np.ones([7, 5, 5, 3]), batch_size=batch_size, y_op=tf.nn.softmax)

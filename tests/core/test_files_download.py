@@ -262,8 +262,8 @@ def test_unsafe_tar_from_server_refused(server, tmp_path):
     server.files["/evil.tar.gz"] = data
     work = tmp_path / "work"
     with pytest.raises(UnsafeArchiveError, match="'../evil.txt'"):
-        tl.files.maybe_download_and_extract("evil.tar.gz", str(work), f"{server.url}/", extract=True,
-                                            backoff=0.01)
+        tl.files.maybe_download_and_extract("evil.tar.gz", str(work), f"{server.url}/",
+                                            extract=True, backoff=0.01)
     assert not (tmp_path / "evil.txt").exists()
     # Downloaded without a sha256 and unsafe: deleted (with its record), so the next call
     # downloads it again; no extraction marker, nothing reported done.

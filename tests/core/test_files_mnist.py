@@ -69,7 +69,8 @@ def test_shipped_files_match_their_sha256sums():
 
 
 def test_path_with_real_files_is_used_and_verified(shared_data, tmp_path):
-    X_a, *_ = tl.files.load_mnist_dataset(shape=(-1, 28, 28, 1), path=str(shared_data))  # <path>/mnist
+    # reads <path>/mnist
+    X_a, *_ = tl.files.load_mnist_dataset(shape=(-1, 28, 28, 1), path=str(shared_data))
     assert X_a.shape == (50000, 28, 28, 1)
     for name in _FILES:  # a copy with one corrupted file is refused, naming it
         os.symlink(shared_data / "mnist" / name, tmp_path / name)
@@ -79,7 +80,8 @@ def test_path_with_real_files_is_used_and_verified(shared_data, tmp_path):
     raw[-1] = (raw[-1] + 1) % 10
     with gzip.open(tmp_path / _FILES[3], "wb") as f:
         f.write(bytes(raw))
-    with pytest.raises(tl.files.ChecksumError, match=r"t10k-labels-idx1-ubyte\.gz: expected sha256"):
+    with pytest.raises(tl.files.ChecksumError,
+                       match=r"t10k-labels-idx1-ubyte\.gz: expected sha256"):
         tl.files.load_mnist_dataset(path=str(tmp_path))
 
 

@@ -186,8 +186,9 @@ def test_saved_model_serves_without_tlcore(tmp_path):
     np.testing.assert_allclose(tf.saved_model.load(export)(x).numpy(), expected, rtol=1e-6)
     np.save(tmp_path / "x.npy", x)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    out = subprocess.run([sys.executable, "-c", _SERVE_WITHOUT_TLCORE, export, str(tmp_path / "x.npy"),
-                          str(tmp_path / "y.npy"), str(tmp_path / "s.npy")], cwd=tmp_path, env=env,
+    out = subprocess.run([sys.executable, "-c", _SERVE_WITHOUT_TLCORE, export,
+                          str(tmp_path / "x.npy"), str(tmp_path / "y.npy"),
+                          str(tmp_path / "s.npy")], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, rtol=1e-6)

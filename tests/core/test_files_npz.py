@@ -64,6 +64,46 @@ def test_assign_params_prefix_leaves_the_rest():
     assert_same(after[2:], before[2:])
 
 
+def test_strict_assign_needs_one_array_per_parameter():
+    src, dst = mlp(seed=1), mlp(seed=2)
+    before = values(dst)
+    with pytest.raises(ValueError, match=r"2 arrays given but the network has 4 parameters; "
+                                         r"nothing was assigned"):
+        tl.files.assign_params(values(src)[:2], dst, strict=True)
+    tl.files.save_npz(values(src)[:3], name="short.npz")
+    with pytest.raises(ValueError, match=r"short\.npz.*3 arrays given.*has 4 parameters"):
+        tl.files.load_and_assign_npz(name="short.npz", network=dst, strict=True)
+    assert_same(values(dst), before)
+    tl.files.assign_params(values(src), dst, strict=True)
+    assert_same(values(dst), values(src))
+
+
+def test_load_and_assign_npz_into_a_list_of_variables():
+    """Variables that belong to no network (an optimizer's slots) load all or nothing too."""
+    src, dst = mlp(seed=1), mlp(seed=2)
+    tl.files.save_npz(src, name="model.npz")
+    assert tl.files.load_and_assign_npz(name="model.npz", network=dst.all_params,
+                                        strict=True) == dst.all_params
+    assert_same(values(dst), values(src))
+    before = values(dst)
+    with pytest.raises(ValueError, match=r"param 0 \(relu1/W\): expected shape \(4, 3\), "
+                                         r"found \(2,\).*nothing was assigned"):
+        tl.files.assign_params(values(src)[::-1], dst.all_params)
+    assert_same(values(dst), before)
+
+
+def test_write_and_read_npz_are_public_and_atomic(tmp_path):
+    path = str(tmp_path / "state.npz")
+    tl.files.write_npz(path, {"x": np.arange(3)}, {"format": "mine", "step": 7})
+    contents = tl.files.read_npz(path)
+    assert contents.meta == {"format": "mine", "step": 7}
+    np.testing.assert_array_equal(contents.arrays["x"], np.arange(3))
+    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")] == []
+    with pytest.raises(ValueError, match=r"dtype object"):
+        tl.files.write_npz(path, {"x": np.array([{}], dtype=object)}, {})
+    assert tl.files.read_npz(path).meta["step"] == 7  # the refused write left the file as it was
+
+
 def test_load_and_assign_npz_missing_file_returns_none(caplog):
     assert tl.files.load_and_assign_npz(name="nope.npz", network=mlp()) is None
     assert "nope.npz" in caplog.text
@@ -122,7 +162,8 @@ def test_wrong_dtype_is_refused():
     params = values(dst)
     params[1] = params[1].astype(np.int32)
     before = values(dst)
-    with pytest.raises(ValueError, match=r"param 1 \(relu1/b\): expected dtype float32, found int32"):
+    with pytest.raises(ValueError,
+                       match=r"param 1 \(relu1/b\): expected dtype float32, found int32"):
         tl.files.assign_params(params, dst)
     assert_same(values(dst), before)
 
@@ -244,7 +285,8 @@ def test_file_helpers(tmp_path):
         os.path.join(str(d), "notes.txt")]
     assert tl.files.load_folder_list(str(d)) == [str(d / "sub9"), str(d / "sub10")]
     assert tl.files.file_exists(str(d / "notes.txt")) and not tl.files.file_exists(str(d))
-    assert tl.files.folder_exists(str(d)) and tl.files.read_file(str(d / "notes.txt")) == "notes.txt"
+    assert tl.files.folder_exists(str(d))
+    assert tl.files.read_file(str(d / "notes.txt")) == "notes.txt"
     tl.files.del_file(str(d / "notes.txt"))
     assert not (d / "notes.txt").exists()
     tl.files.del_folder(str(d))

@@ -29,11 +29,11 @@ def test_word2vec_draws_a_tsne_map_of_frequent_words(tmp_path, shared_data, capl
 
 
 def test_attention_weights_cover_the_source_words_of_the_greedy_translation():
-    pytest.importorskip("tlcore_nlp.layers.translate_model")
+    pytest.importorskip("tlcore_nlp.models.translate")
     import tensorflow as tf
 
     from tlcore_nlp.examples.translate import attention_weights
-    from tlcore_nlp.layers.translate_model import EmbeddingAttentionSeq2seqWrapper
+    from tlcore_nlp.models.translate import EmbeddingAttentionSeq2seqWrapper
 
     tf.random.set_seed(0)
     model = EmbeddingAttentionSeq2seqWrapper(20, 20, buckets=[(6, 8)], size=8, num_layers=1,

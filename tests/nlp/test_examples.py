@@ -70,7 +70,7 @@ def test_bad_option_is_a_usage_error(tmp_path, shared_data):
 
 
 def test_translate_tiny_run(tmp_path, shared_data):
-    pytest.importorskip("tlcore_nlp.layers.translate_model")
+    pytest.importorskip("tlcore_nlp.models.translate")
     main = get_registry().get("examples", "translate")
     args = _args(tmp_path, shared_data, "--steps", "4", "--steps-per-checkpoint", "2",
                  "--size", "16", "--num-layers", "1", "--vocab-size", "300", "--buckets", "2",

@@ -118,6 +118,32 @@ def test_pg_resume_equals_uninterrupted(tmp_path):
         np.testing.assert_array_equal(v.numpy(), w.numpy())
 
 
+def test_pg_state_file_is_a_pickle_free_tl_files_npz(tmp_path):
+    pg = make_pg(seed=3)
+    pg.train(4, save_path=str(tmp_path / "m.npz"))
+    state = tl.files.read_npz(str(tmp_path / "m.state.npz"))
+    assert state.meta["format"] == "tlcore_rl.state" and state.meta["state"]["episode"] == 4
+    assert len(state.arrays) == len(pg.optimizer.variables)
+    with np.load(tmp_path / "m.state.npz", allow_pickle=False) as f:  # no pickle needed
+        assert "arr_0" in f.files
+
+
+def test_pg_resume_with_a_foreign_optimizer_state_changes_nothing(tmp_path):
+    """Parameters and optimizer slots are assigned together: a bad state file leaves the
+    network untouched too (before, the parameters were assigned first)."""
+    first = make_pg(seed=3)
+    first.train(4, save_path=str(tmp_path / "m.npz"))
+    slots = [np.asarray(v.numpy()) for v in first.optimizer.variables]
+    _common.save_state(str(tmp_path / "m.state.npz"), {"episode": 4}, slots[:-1])  # one short
+    other = make_pg(seed=99)
+    before = [v.numpy().copy() for v in other.network.all_params]
+    with pytest.raises(ValueError, match=r"m\.state\.npz.*nothing was assigned"):
+        other.load(str(tmp_path / "m.npz"))
+    for v, b in zip(other.network.all_params, before):
+        np.testing.assert_array_equal(v.numpy(), b)
+    assert other.episode == 0
+
+
 def test_pg_logs_the_seed_lines(caplog):
     import logging
 
@@ -149,11 +175,11 @@ def test_pg_bad_arguments():
 def test_load_params_is_all_or_nothing(tmp_path):
     net = mlp()
     path = str(tmp_path / "p.npz")
-    _common.save_params(net.all_params, path)
+    _common.save_params(net, path)
     other = mlp(hidden=4, seed=1)
     before = [v.numpy().copy() for v in other.all_params]
     with pytest.raises(ValueError, match="nothing was assigned"):
-        _common.load_params(other.all_params, path)
+        _common.restore(other, path)
     for v, b in zip(other.all_params, before):
         np.testing.assert_array_equal(v.numpy(), b)
 

@@ -165,7 +165,8 @@ def test_lying_array_header(tmp_path, victim, header, data):
 
 
 @pytest.mark.parametrize("content", [b"", b"\x93NUMPY\x01", b"not npy at all",
-                                     b"\x93NUMPY\x09\x00"], ids=["empty", "cut-magic", "garbage", "bad-version"])
+                                     b"\x93NUMPY\x09\x00"],
+                         ids=["empty", "cut-magic", "garbage", "bad-version"])
 def test_broken_array_header(tmp_path, victim, content):
     members = params_of(net(seed=1))
     members["arr_1"] = content

@@ -28,7 +28,8 @@ def ref_conv2d(x, w, strides, padding, dilations):
         oh, ow = (h - khe) // sh + 1, (wid - kwe) // sw + 1
     out = np.zeros((b, oh, ow, c_out))
     for i, j in itertools.product(range(oh), range(ow)):
-        out[:, i, j] = np.einsum("bhwc,hwcf->bf", x[:, i * sh:i * sh + khe, j * sw:j * sw + kwe], wd)
+        window = x[:, i * sh:i * sh + khe, j * sw:j * sw + kwe]
+        out[:, i, j] = np.einsum("bhwc,hwcf->bf", window, wd)
     return out
 
 

@@ -7,7 +7,10 @@ import argparse
 import logging
 import math
 import os
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from tlcore.owner import ParamOwner
 
 logger = logging.getLogger("tlcore")
 
@@ -76,7 +79,7 @@ def out_dir(args: argparse.Namespace, name: str) -> str:
     return folder
 
 
-def save_model(network: Any, args: argparse.Namespace, name: str,
+def save_model(network: ParamOwner, args: argparse.Namespace, name: str,
                filename: str = "model.npz") -> str:
     """Save ``network.all_params`` with ``tl.files.save_npz`` under ``out_dir``."""
     import tlcore as tl

@@ -29,6 +29,9 @@ _EXPORTS: dict[str, str] = {
     "network_from_config": "_network",
     "export_saved_model": "_network",
     "atomic_write": "_atomic",
+    "write_npz": "_atomic",
+    "read_npz": "_atomic",
+    "NpzContents": "_atomic",
     # downloads and dataset specs (_download, _datasets, _mnist)
     "maybe_download_and_extract": "_download",
     "download_file": "_download",

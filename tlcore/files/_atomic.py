@@ -79,7 +79,8 @@ def write_npz(path: str | os.PathLike, arrays: Mapping[str, Any], meta: Mapping[
                              f"pickle; convert it to a numeric or string array")
         prepared[key] = arr
     prepared[META_KEY] = np.array(json.dumps(dict(meta)))
-    with atomic_write(path) as f, zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+    with (atomic_write(path) as f,
+          zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as zf):
         for key, arr in prepared.items():
             with zf.open(f"{key}.npy", "w", force_zip64=True) as member:
                 np.lib.format.write_array(member, arr, allow_pickle=False)

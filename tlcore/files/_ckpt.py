@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tensorflow as tf
+
+if TYPE_CHECKING:
+    from tlcore.owner import ParamOwner
 
 logger = logging.getLogger("tlcore")
 
 
-def _objects(network: Any, optimizer: Any, var_list: Any, trackables: dict[str, Any]) -> dict[str, Any]:
+def _objects(network: ParamOwner | None, optimizer: Any, var_list: Any,
+             trackables: dict[str, Any]) -> dict[str, Any]:
     objs: dict[str, Any] = {}
     if network is not None:
         # Keyed by "<layer>/<var>" so a checkpoint survives rebuilding the same network.
@@ -34,7 +38,8 @@ def _objects(network: Any, optimizer: Any, var_list: Any, trackables: dict[str, 
     return objs
 
 
-def save_ckpt(network: Any = None, optimizer: Any = None, *, save_dir: str = "checkpoint",
+def save_ckpt(network: ParamOwner | None = None, optimizer: Any = None, *,
+              save_dir: str = "checkpoint",
               mode_name: str = "model.ckpt", global_step: int | None = None,
               var_list: Any = None, max_to_keep: int | None = 5, printable: bool = False,
               **trackables: Any) -> str:
@@ -107,7 +112,7 @@ def _escape(name: str) -> str:
     return name.replace(".", "..").replace("/", ".S")
 
 
-def _precheck(path: str, network: Any, var_list: Any) -> None:
+def _precheck(path: str, network: ParamOwner | None, var_list: Any) -> None:
     """Compare the checkpoint's network and var_list entries (names, shapes, dtypes) with the
     objects, before anything is restored; raise listing every difference."""
     try:
@@ -164,7 +169,8 @@ def _variables(objs: dict[str, Any]) -> list[Any]:
     return [v for v in out if hasattr(v, "assign") and hasattr(v, "numpy")]
 
 
-def load_ckpt(network: Any = None, optimizer: Any = None, *, save_dir: str = "checkpoint",
+def load_ckpt(network: ParamOwner | None = None, optimizer: Any = None, *,
+              save_dir: str = "checkpoint",
               mode_name: str = "model.ckpt", is_latest: bool = True, var_list: Any = None,
               printable: bool = False, **trackables: Any) -> int | None:
     """Restore a checkpoint written by :func:`save_ckpt`, all or nothing.

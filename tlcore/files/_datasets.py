@@ -27,7 +27,7 @@ without any network request.
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import attrs
 
@@ -69,6 +69,11 @@ class RemoteFile:
         plain_name("RemoteFile filename", value)  # it must stay in the dataset's folder
 
 
+def _file_tuple(files: Iterable[RemoteFile]) -> tuple[RemoteFile, ...]:
+    """DatasetSpec.files as a tuple (a typed converter: mypy cannot type ``converter=tuple``)."""
+    return tuple(files)
+
+
 @attrs.frozen
 class DatasetSpec:
     """A dataset's name and files, as :func:`fetch` downloads them.
@@ -80,7 +85,7 @@ class DatasetSpec:
     """
 
     name: str = attrs.field()
-    files: tuple[RemoteFile, ...] = attrs.field(converter=tuple)
+    files: tuple[RemoteFile, ...] = attrs.field(converter=_file_tuple)
     homepage: str = ""
     license: str = ""
     description: str = ""

@@ -294,7 +294,8 @@ def download_file(urls: str | Sequence[str], dest: str, *, sha256: str | None = 
                     if stale_part:  # maybe a leftover .part of another version: once more, fresh
                         stale_part = False
                         continue
-                    what = (f"expected sha256 {sha256}, got {got}" if sha256 and got != sha256.lower()
+                    bad_sum = sha256 is not None and got != sha256.lower()
+                    what = (f"expected sha256 {sha256}, got {got}" if bad_sum
                             else f"expected {size} bytes, got {got_size}")
                     checksum_failure = ChecksumError(f"{name} from {url}: {what}; the download "
                                                      f"was deleted")

@@ -44,16 +44,16 @@ def _shipped_sums() -> dict[str, str]:
 #: MNIST's four files with their mirrors (the shipped copies make downloading unnecessary).
 MNIST = DatasetSpec(
     name="mnist",
-    files=[RemoteFile(f, urls=[m + f for m in _MNIST_MIRRORS], sha256=_shipped_sums()[f], size=s)
-           for f, s in zip(_FILES, _MNIST_SIZES)],
+    files=tuple(RemoteFile(f, urls=[m + f for m in _MNIST_MIRRORS], sha256=_shipped_sums()[f],
+                           size=s) for f, s in zip(_FILES, _MNIST_SIZES)),
     homepage="http://yann.lecun.com/exdb/mnist/", license="CC BY-SA 3.0",
     description="70000 28x28 handwritten digits (shipped inside tlcore)")
 
 #: Fashion-MNIST's four files (Zalando Research), downloaded on first use.
 FASHION_MNIST = DatasetSpec(
     name="fashion_mnist",
-    files=[RemoteFile(f, urls=[m + f for m in _FASHION_MIRRORS], sha256=h, size=s)
-           for f, h, s in zip(_FILES, _FASHION_SHA256, _FASHION_SIZES)],
+    files=tuple(RemoteFile(f, urls=[m + f for m in _FASHION_MIRRORS], sha256=h, size=s)
+                for f, h, s in zip(_FILES, _FASHION_SHA256, _FASHION_SIZES)),
     homepage="https://github.com/zalandoresearch/fashion-mnist", license="MIT",
     description="70000 28x28 grayscale images of 10 kinds of clothing")
 

@@ -19,13 +19,16 @@ import logging
 import os
 import re
 import shutil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tlcore._version import __version__
 from tlcore.files._atomic import read_npz, write_npz
 from tlcore.files._npz import _assign_by_key
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 logger = logging.getLogger("tlcore")
 
@@ -51,7 +54,7 @@ def _registered_name(registry: Any, layer: Any) -> tuple[str, str]:
     return (entry.name if short_ok else entry.qualified), entry.plugin
 
 
-def network_to_config(network: Any) -> dict[str, Any]:
+def network_to_config(network: Network) -> dict[str, Any]:
     """The JSON-ready architecture of ``network`` (see the module docstring)."""
     from tlcore.plugins import get_registry
 
@@ -162,7 +165,7 @@ def _check_keras_object(key: str, value: dict[str, Any]) -> None:
         raise _EntryError(f"config {key!r}: {value!r:.120} is not a keras.initializers object")
 
 
-def network_from_config(config: dict[str, Any], source: str = "config") -> Any:
+def network_from_config(config: dict[str, Any], source: str = "config") -> Network:
     """Rebuild a network from :func:`network_to_config`'s output, through the registry only.
 
     Every malformed entry raises one ``ValueError`` naming ``source``, the layer entry and the
@@ -225,7 +228,8 @@ def _reworded(e: Exception, message: str) -> Exception:
     from tlcore.plugins import AmbiguousNameError, PluginError, UnknownNameError
 
     if isinstance(e, UnknownNameError):
-        return UnknownNameError(message, kind=e.kind, name=e.name)
+        # .name is always a str here; AttributeError's attribute of that name is Optional
+        return UnknownNameError(message, kind=e.kind, name=e.name or "")
     if isinstance(e, AmbiguousNameError):
         return AmbiguousNameError(message, kind=e.kind, name=e.name, candidates=e.candidates)
     if isinstance(e, PluginError):
@@ -233,7 +237,7 @@ def _reworded(e: Exception, message: str) -> Exception:
     return LookupError(message)
 
 
-def save_network(network: Any, path: str) -> str:
+def save_network(network: Network, path: str) -> str:
     """Save ``network``'s architecture and weights to one file, atomically.
 
     Returns:
@@ -250,7 +254,7 @@ def save_network(network: Any, path: str) -> str:
     return path
 
 
-def load_network(path: str) -> Any:
+def load_network(path: str) -> Network:
     """Rebuild a network saved by :func:`save_network` and assign its weights.
 
     Raises:
@@ -266,7 +270,7 @@ def load_network(path: str) -> Any:
     return network
 
 
-def export_saved_model(network: Any, export_dir: str, input_signature: Any = None) -> str:
+def export_saved_model(network: Network, export_dir: str, input_signature: Any = None) -> str:
     """Export ``network(x, is_train=False)`` as a TensorFlow SavedModel.
 
     The result needs only TensorFlow: ``m = tf.saved_model.load(export_dir); m(x)`` (or the

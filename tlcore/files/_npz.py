@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, TypeGuard, cast
 
 import numpy as np
 
 from tlcore._version import __version__
 from tlcore.files._atomic import atomic_write, read_npz, write_npz
+
+if TYPE_CHECKING:
+    from tlcore.owner import ParamOwner
 
 logger = logging.getLogger("tlcore")
 
@@ -28,7 +31,7 @@ _ANY_FORMAT = "tlcore.any"
 
 
 # ------------------------------------------------------------------------------- helpers
-def _is_network(obj: Any) -> bool:
+def _is_network(obj: object) -> TypeGuard[ParamOwner]:
     return hasattr(obj, "all_params") and hasattr(obj, "param_name")
 
 
@@ -49,9 +52,9 @@ def _existing(path: str) -> str:
     return path
 
 
-def _var_label(network: Any, var: Any) -> str:
+def _var_label(network: object, var: Any) -> str:
     try:
-        return network.param_name(var)
+        return network.param_name(var)  # type: ignore[attr-defined]
     except (KeyError, AttributeError):
         return getattr(var, "name", "?").split(":")[0]
 
@@ -110,7 +113,8 @@ def save_npz(save_list: Any = None, name: str = "model.npz") -> str:
     return path
 
 
-def load_npz(path: str = "", name: str = "model.npz", allow_pickle: bool = False) -> list[np.ndarray]:
+def load_npz(path: str = "", name: str = "model.npz",
+             allow_pickle: bool = False) -> list[np.ndarray]:
     """Load the arrays written by :func:`save_npz` (or a TensorLayer 1.x ``params`` file).
 
     Args:
@@ -162,21 +166,31 @@ def _count(file: str, meta: Mapping[str, Any], found: int) -> int:
     return count
 
 
-def assign_params(params: Sequence[Any], network: Any) -> Any:
+def _params_of(network: ParamOwner | Sequence[Any]) -> list[Any]:
+    if _is_network(network):
+        return network.all_params
+    return list(cast("Sequence[Any]", network))
+
+
+def assign_params(params: Sequence[Any], network: ParamOwner | Sequence[Any], *,
+                  strict: bool = False) -> Any:
     """Assign ``params[i]`` to ``network.all_params[i]`` for each i, all or nothing.
 
-    ``params`` may be shorter than ``all_params`` (a prefix, e.g. pretrained lower layers).
-    Every shape and dtype is checked first; on any mismatch nothing is assigned and the error
-    names the index, the ``layer/variable``, and the expected and found shape.
+    ``network`` is a parameter owner (a network, a model with ``all_params``) or a list of
+    variables (e.g. an optimizer's). ``params`` may be shorter than ``all_params`` (a prefix,
+    e.g. pretrained lower layers) unless ``strict``, which requires one array per parameter.
+    Every count, shape and dtype is checked first; on any mismatch nothing is assigned and the
+    error names the index, the ``layer/variable``, and the expected and found shape.
 
     Returns:
         ``network``.
     """
-    variables = network.all_params if _is_network(network) else list(network)
+    variables = _params_of(network)
     params = list(params)
-    if len(params) > len(variables):
-        raise ValueError(f"assign_params: {len(params)} arrays given but the network has only "
-                         f"{len(variables)} parameters; nothing was assigned")
+    if len(params) > len(variables) or (strict and len(params) != len(variables)):
+        raise ValueError(f"assign_params: {len(params)} arrays given but the network has "
+                         f"{'only ' if len(params) > len(variables) else ''}{len(variables)} "
+                         f"parameters; nothing was assigned")
     pairs, problems = [], []
     for i, (value, var) in enumerate(zip(params, variables)):
         value = _as_array(value)
@@ -190,9 +204,10 @@ def assign_params(params: Sequence[Any], network: Any) -> Any:
     return network
 
 
-def load_and_assign_npz(name: str | None = None, network: Any = None,
-                        allow_pickle: bool = False) -> Any:
-    """Load a :func:`save_npz` file into ``network`` (all or nothing).
+def load_and_assign_npz(name: str | None = None, network: ParamOwner | Sequence[Any] | None = None,
+                        allow_pickle: bool = False, *, strict: bool = False) -> Any:
+    """Load a :func:`save_npz` file into ``network`` (all or nothing; see :func:`assign_params`,
+    whose ``strict`` requires the file to hold exactly one array per parameter).
 
     Returns:
         ``network``, or None (with an error log) when the file does not exist, as in
@@ -204,13 +219,17 @@ def load_and_assign_npz(name: str | None = None, network: Any = None,
         logger.error("file %s doesn't exist.", name)
         return None
     params = load_npz(name=_existing(name), allow_pickle=allow_pickle)
-    assign_params(params, network)
-    total = len(network.all_params)
+    try:
+        assign_params(params, network, strict=strict)
+    except ValueError as e:
+        raise ValueError(f"{_existing(name)!r}: {e}") from e
+    variables = _params_of(network)
+    total = len(variables)
     if not params:
         logger.warning("[!] %s holds no arrays: nothing was assigned", name)
         return network
     if len(params) < total:
-        rest = [_var_label(network, v) for v in network.all_params[len(params):]]
+        rest = [_var_label(network, v) for v in variables[len(params):]]
         logger.warning("[!] %s holds %d arrays for %d parameters: assigned the first %d; %s "
                        "keep their values", name, len(params), total, len(params), rest)
     logger.info("[*] Load %s SUCCESS! (%d of %d parameters)", name, len(params), total)
@@ -218,7 +237,8 @@ def load_and_assign_npz(name: str | None = None, network: Any = None,
 
 
 # ------------------------------------------------------------------------- keyed npz
-def save_npz_dict(save_list: Any = None, name: str = "model.npz", network: Any = None) -> str:
+def save_npz_dict(save_list: Any = None, name: str = "model.npz",
+                  network: ParamOwner | None = None) -> str:
     """Save variables under ``<layer>/<var>`` keys (``network.param_name``).
 
     Args:
@@ -234,7 +254,8 @@ def save_npz_dict(save_list: Any = None, name: str = "model.npz", network: Any =
         network, save_list = save_list, save_list.all_params
     arrays: dict[str, np.ndarray] = {}
     for v in save_list or []:
-        key = _var_label(network, v) if network is not None else getattr(v, "name", "").split(":")[0]
+        key = (_var_label(network, v) if network is not None
+               else getattr(v, "name", "").split(":")[0])
         if not key:
             raise ValueError("save_npz_dict: every item needs a name; pass variables and network=")
         if key in arrays:
@@ -246,7 +267,7 @@ def save_npz_dict(save_list: Any = None, name: str = "model.npz", network: Any =
     return path
 
 
-def _assign_by_key(arrays: Mapping[str, np.ndarray], network: Any, source: str,
+def _assign_by_key(arrays: Mapping[str, np.ndarray], network: ParamOwner, source: str,
                    strict: bool = True) -> int:
     """Assign by ``<layer>/<var>`` key, all or nothing; returns the number assigned."""
     by_name = {network.param_name(v): v for v in network.all_params}
@@ -280,8 +301,8 @@ def _assign_by_key(arrays: Mapping[str, np.ndarray], network: Any, source: str,
     return len(pairs)
 
 
-def load_and_assign_npz_dict(name: str = "model.npz", network: Any = None, *, strict: bool = True,
-                             allow_pickle: bool = False) -> Any:
+def load_and_assign_npz_dict(name: str = "model.npz", network: ParamOwner | None = None, *,
+                             strict: bool = True, allow_pickle: bool = False) -> Any:
     """Assign a :func:`save_npz_dict` file to ``network`` by ``<layer>/<var>`` key.
 
     All or nothing: unknown keys, parameters missing from the file (unless ``strict=False``),
@@ -357,7 +378,8 @@ class _Encoder:
         if "__tuple__" in x:
             return tuple(self.decode(i, arrays) for i in x["__tuple__"])
         if "__dict__" in x:
-            return {_hashable(self.decode(k, arrays)): self.decode(v, arrays) for k, v in x["__dict__"]}
+            return {_hashable(self.decode(k, arrays)): self.decode(v, arrays)
+                    for k, v in x["__dict__"]}
         raise ValueError(f"unknown tag in stored value: {sorted(x)}")
 
 
@@ -365,7 +387,8 @@ def _hashable(k: Any) -> Any:
     return tuple(_hashable(i) for i in k) if isinstance(k, list) else k
 
 
-def save_any_to_npy(save_dict: Any = None, name: str = "file.npy", allow_pickle: bool = False) -> str:
+def save_any_to_npy(save_dict: Any = None, name: str = "file.npy",
+                    allow_pickle: bool = False) -> str:
     """Save a dict (or any value) of arrays, numbers, strings, lists, tuples and dicts.
 
     Without pickle the value is stored as JSON plus arrays (an npz container under ``name``).

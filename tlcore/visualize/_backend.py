@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
@@ -59,26 +58,17 @@ def image_path(name: str | os.PathLike[str]) -> str:
 
 
 def atomic_write(path: str, write: Any) -> str:
-    """Call ``write(tmp_path)`` on a temporary file next to ``path``, then rename it into place,
-    so that an interrupted run never leaves a truncated picture."""
+    """Call ``write(file)`` on a temporary file next to ``path`` (``tl.files.atomic_write``),
+    which replaces ``path`` only when complete: an interrupted run never leaves a truncated
+    picture."""
+    from tlcore.files import atomic_write as write_atomically
+
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"tl.visualize: cannot write {path!r}: folder {folder!r} does "
                                 f"not exist")
-    suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".picture-", suffix=suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); a picture gets the usual umask-based mode
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with write_atomically(path) as f:
+        write(f)
     logger.debug("tl.visualize: wrote %s", path)
     return path
 

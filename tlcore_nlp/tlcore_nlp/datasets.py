@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from tlcore.files import ChecksumError, DatasetSpec, RemoteFile, fetch, get_data_dir, sha256sum
+from tlcore.files import atomic_write
 
 logger = logging.getLogger("tlcore")
 
@@ -308,10 +309,8 @@ def _gunzip(src: str, dst: str) -> None:
     if os.path.exists(dst):
         return
     logger.info("Unpacking %s to %s", src, dst)
-    tmp = dst + ".part"
-    with gzip.open(src, "rb") as fi, open(tmp, "wb") as fo:
+    with gzip.open(src, "rb") as fi, atomic_write(dst) as fo:
         shutil.copyfileobj(fi, fo)
-    os.replace(tmp, dst)
 
 
 def load_wmt_en_fr_dataset(path: str | os.PathLike | None = None) -> tuple[str, str]:

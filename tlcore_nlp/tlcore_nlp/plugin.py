@@ -51,7 +51,7 @@ LAYER_HELPERS: dict[str, str] = {
     "LSTMStateTuple": "tlcore_nlp.layers.cells:LSTMStateTuple",
     "BasicConvLSTMCell": "tlcore_nlp.layers.conv_lstm:BasicConvLSTMCell",
     "EmbeddingAttentionSeq2seqWrapper":
-        "tlcore_nlp.layers.translate_model:EmbeddingAttentionSeq2seqWrapper",
+        "tlcore_nlp.models.translate:EmbeddingAttentionSeq2seqWrapper",
     "retrieve_seq_length_op": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op",
     "retrieve_seq_length_op2": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op2",
     "retrieve_seq_length_op3": "tlcore_nlp.layers.seq_ops:retrieve_seq_length_op3",

@@ -1,15 +1,16 @@
 """Pieces the trainers share: a fast numpy actor for Dense chains, parameter files, env helpers."""
 from __future__ import annotations
 
-import json
-import math
 import logging
+import math
 import os
-import tempfile
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 import tensorflow as tf
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network, ParamOwner
 
 logger = logging.getLogger("tlcore")
 
@@ -53,7 +54,7 @@ class NumpyDenseChain:
         self.refresh()
 
     @classmethod
-    def try_build(cls, network: Any) -> NumpyDenseChain | None:
+    def try_build(cls, network: Network) -> NumpyDenseChain | None:
         """A chain for ``network`` if it is a plain Dense stack on one rank-2 input, else None."""
         from tlcore.layers.core import InputLayer
         from tlcore.layers.dense import DenseLayer
@@ -103,75 +104,41 @@ def softmax_np(z: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- parameters
-def save_params(params: Sequence[tf.Variable], path: str) -> None:
-    """Write ``params`` to an npz in ``all_params`` order, through ``tl.files.save_npz`` when
-    it exists, else as ``arr_0 .. arr_n`` (atomically)."""
-    try:
-        from tlcore import files
-
-        save_npz = files.save_npz
-    except (AttributeError, ImportError):
-        save_npz = None
-    if save_npz is not None:
-        save_npz(list(params), name=path)
-        return
-    _atomic_savez(path, **{f"arr_{i}": np.asarray(v.numpy()) for i, v in enumerate(params)})
+# Parameters go through tl.files (save_npz / load_and_assign_npz: atomic, all or nothing); the
+# trainer's own state is a tl.files npz too, its scalars in the JSON metadata.
+_STATE_FORMAT = "tlcore_rl.state"
 
 
-def load_params(params: Sequence[tf.Variable], path: str) -> None:
-    """Assign the arrays of ``path`` to ``params`` (all or nothing: shapes are checked first)."""
-    try:
-        from tlcore import files
+def save_params(network: ParamOwner, path: str) -> None:
+    """Write ``network.all_params`` to ``path`` with ``tl.files.save_npz`` (atomically)."""
+    from tlcore import files
 
-        load_npz = files.load_npz
-    except (AttributeError, ImportError):
-        load_npz = None
-    if load_npz is not None:
-        arrays = list(load_npz(name=path))
-    else:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = [f[f"arr_{i}"] for i in range(len(f.files))]
-    assign_all(params, arrays, path)
-
-
-def assign_all(params: Sequence[tf.Variable], arrays: Sequence[np.ndarray], source: str) -> None:
-    """``params[i].assign(arrays[i])`` after checking every count and shape."""
-    if len(arrays) != len(params):
-        raise ValueError(f"{source}: holds {len(arrays)} arrays but the model has {len(params)} "
-                         f"parameters; nothing was assigned")
-    for i, (v, a) in enumerate(zip(params, arrays)):
-        if tuple(v.shape) != tuple(np.shape(a)):
-            raise ValueError(f"{source}: array {i} has shape {tuple(np.shape(a))} but parameter "
-                             f"{v.name} has shape {tuple(v.shape)}; nothing was assigned")
-    for v, a in zip(params, arrays):
-        v.assign(a)
-
-
-def _atomic_savez(path: str, **arrays: Any) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".npz", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    files.save_npz(network, name=path)
 
 
 def save_state(path: str, scalars: dict[str, Any], arrays: Sequence[np.ndarray]) -> None:
     """A trainer's own state (counters, RNG, optimizer slots) next to the model file."""
-    _atomic_savez(path, meta=np.array(json.dumps(scalars)),
-                  **{f"arr_{i}": np.asarray(a) for i, a in enumerate(arrays)})
+    from tlcore import files
+
+    files.write_npz(path, {f"arr_{i}": np.asarray(a) for i, a in enumerate(arrays)},
+                    {"format": _STATE_FORMAT, "version": 1, "state": scalars})
 
 
 def load_state(path: str) -> tuple[dict[str, Any], list[np.ndarray]]:
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["meta"]))
-        arrays = [f[f"arr_{i}"] for i in range(len(f.files) - 1)]
-    return meta, arrays
+    """What :func:`save_state` wrote: the scalars and the arrays in order."""
+    from tlcore import files
+
+    contents = files.read_npz(path)
+    meta = contents.meta or {}
+    arrays = contents.arrays
+    if meta.get("format") != _STATE_FORMAT or not isinstance(meta.get("state"), dict):
+        raise ValueError(f"{path!r} is not a trainer state file (format {meta.get('format')!r}, "
+                         f"expected {_STATE_FORMAT!r})")
+    keys = [f"arr_{i}" for i in range(len(arrays))]
+    if sorted(arrays) != sorted(keys):
+        raise ValueError(f"{path!r}: expected arrays arr_0..arr_{len(arrays) - 1}, found "
+                         f"{sorted(arrays)[:8]}")
+    return meta["state"], [arrays[k] for k in keys]
 
 
 def state_path(model_path: str) -> str:
@@ -184,8 +151,31 @@ def optimizer_arrays(optimizer: Any) -> list[np.ndarray]:
     return [np.asarray(v.numpy()) for v in optimizer.variables]
 
 
-def restore_optimizer(optimizer: Any, arrays: Sequence[np.ndarray], source: str) -> None:
-    assign_all(list(optimizer.variables), arrays, source + " (optimizer state)")
+def restore(network: ParamOwner, path: str, optimizer: Any = None) -> dict[str, Any] | None:
+    """Resume from :func:`save_params`' file and, when ``optimizer`` is given and the
+    :func:`state_path` file exists, its state: every file is read and checked, then the
+    network's and the optimizer's variables are assigned in one all-or-nothing step.
+
+    Returns:
+        The saved trainer scalars, or None when there is no state file (or no optimizer).
+    """
+    from tlcore import files
+
+    params = files.load_npz(name=path)
+    sp = state_path(path)
+    scalars: dict[str, Any] | None = None
+    slots: list[np.ndarray] = []
+    slot_vars: list[Any] = []
+    if optimizer is not None and os.path.exists(sp):
+        scalars, slots = load_state(sp)
+        slot_vars = list(optimizer.variables)
+    try:
+        files.assign_params([*params, *slots], [*network.all_params, *slot_vars], strict=True)
+    except ValueError as e:
+        where = f"{path!r} and {sp!r}" if slot_vars else repr(path)
+        raise ValueError(f"{where} (parameters{' and optimizer state' if slot_vars else ''}): "
+                         f"{e}") from e
+    return scalars
 
 
 # ------------------------------------------------------------------------------ envs

@@ -12,13 +12,16 @@ next action is chosen by the online network and valued by the target one (Double
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import tensorflow as tf
 
 from tlcore_rl import _common
 from tlcore_rl._common import logger
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 __all__ = ["DQN", "ReplayBuffer", "clone_network", "huber"]
 
@@ -68,7 +71,7 @@ def huber(x: tf.Tensor, delta: float = 1.0) -> tf.Tensor:
     return 0.5 * quad * quad + delta * (a - quad)
 
 
-def clone_network(network: Any) -> Any:
+def clone_network(network: Network) -> Network:
     """A new network with the same architecture (fresh variables), built from layer configs."""
     made: dict[int, Any] = {}
     for layer in network.all_layers:
@@ -103,7 +106,8 @@ class DQN:
         log_every: log a line every this many episodes.
     """
 
-    def __init__(self, q_network: Any, optimizer: Any, env: Any, *, target_network: Any = None,
+    def __init__(self, q_network: Network, optimizer: Any, env: Any, *,
+                 target_network: Network | None = None,
                  gamma: float = 0.99, buffer_size: int = 50_000, batch_size: int = 64,
                  learning_starts: int = 1000, train_freq: int = 1, target_update: int = 500,
                  eps_start: float = 1.0, eps_end: float = 0.05, eps_decay_steps: int = 10_000,
@@ -279,14 +283,14 @@ class DQN:
     # ----------------------------------------------------------------------- persistence
     def save(self, path: str) -> None:
         """Write the Q network's ``all_params`` to ``path`` (``tl.files.save_npz`` format)."""
-        _common.save_params(self.q.all_params, path)
+        _common.save_params(self.q, path)
 
     def load(self, path: str) -> bool:
         """Load Q parameters saved by :meth:`save` (and copy them into the target)."""
         if not os.path.exists(path):
             logger.warning("resume: %s does not exist, starting from scratch", path)
             return False
-        _common.load_params(self.q.all_params, path)
+        _common.restore(self.q, path)
         self.sync_target()
         if self._fast is not None:
             self._fast.refresh()

@@ -15,7 +15,7 @@ normalizes them over the batch, and takes one optimizer step on
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -24,6 +24,9 @@ from tlcore_rl import _common
 from tlcore_rl._common import logger
 from tlcore_rl.rein import (choice_action_by_probs, cross_entropy_reward_loss,
                             discount_episode_rewards)
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 __all__ = ["PolicyGradient"]
 
@@ -56,7 +59,7 @@ class PolicyGradient:
         max_steps: cut an episode after this many steps (None: the env decides).
     """
 
-    def __init__(self, network: Any, optimizer: Any, env: Any, *, gamma: float = 0.99,
+    def __init__(self, network: Network, optimizer: Any, env: Any, *, gamma: float = 0.99,
                  batch_size: int = 10, discount_mode: int = 0, normalize: bool = True,
                  action_list: Sequence[Any] | None = None,
                  preprocess: Callable[[Any], Any] | None = None,
@@ -283,7 +286,7 @@ class PolicyGradient:
         """Write the network's ``all_params`` to ``path`` (``tl.files.save_npz`` format) and the
         trainer's own state (episode counter, running mean, RNG, optimizer slots) next to it
         as ``<path stem>.state.npz``. Episodes not yet used by an update are not saved."""
-        _common.save_params(self.network.all_params, path)
+        _common.save_params(self.network, path)
         meta = {"episode": self.episode, "updates": self.updates,
                 "running_reward": self.running_reward, "returns": self.returns,
                 "rng": _common.rng_state(self.rng)}
@@ -297,11 +300,8 @@ class PolicyGradient:
         if not os.path.exists(path):
             logger.warning("resume: %s does not exist, starting from scratch", path)
             return False
-        _common.load_params(self.network.all_params, path)
-        sp = _common.state_path(path)
-        if os.path.exists(sp):
-            meta, arrays = _common.load_state(sp)
-            _common.restore_optimizer(self.optimizer, arrays, sp)
+        meta = _common.restore(self.network, path, self.optimizer)
+        if meta is not None:
             self.episode, self.updates = int(meta["episode"]), int(meta["updates"])
             self.running_reward = meta["running_reward"]
             self.returns = [float(v) for v in meta["returns"]]

@@ -15,9 +15,12 @@ env actions 1 (FIRE: the paddle stays, "STOP"), 2 (RIGHT: "UP") and 3 (LEFT: "DO
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 __all__ = ["ACTIONS", "D", "PongPreprocessor", "build_network", "main", "make_env", "prepro"]
 
@@ -94,7 +97,7 @@ def build_network(name_prefix: str = "") -> Any:
                                 name=f"{name_prefix}output_layer")
 
 
-def make_trainer(network: Any, env: Any, *, seed: int | None = None, batch_size: int = 10,
+def make_trainer(network: Network, env: Any, *, seed: int | None = None, batch_size: int = 10,
                  learning_rate: float = 1e-4, log_games: bool = True) -> Any:
     """The seed's agent: RMSProp(1e-4, rho 0.99), gamma 0.99, an update every 10 episodes."""
     import keras

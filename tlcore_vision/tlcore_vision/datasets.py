@@ -162,7 +162,7 @@ def load_cropped_svhn(path: str | None = None, include_extra: bool = True
         ``include_extra``), ``y_train (N,) int32`` with the digit 0 as label 0,
         ``X_test``, ``y_test``. (TensorLayer returned float64 and cached npz copies.)
     """
-    files = _SVHN_FILES if include_extra else _SVHN_FILES[:2]
+    files: tuple[str, ...] = _SVHN_FILES if include_extra else _SVHN_FILES[:2]
     spec = DatasetSpec(name=CROPPED_SVHN.name,
                        files=[f for f in CROPPED_SVHN.files if f.filename in files])
     folder = fetch(spec, path)

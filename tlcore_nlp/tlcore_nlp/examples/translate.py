@@ -113,7 +113,7 @@ def attention_weights(model: Any, source_ids: list[int]) -> tuple[np.ndarray, li
     (EOS included), one column per source word in reading order."""
     import tensorflow as tf
 
-    from tlcore_nlp.layers.translate_model import EOS_ID, PAD_ID
+    from tlcore_nlp.nlp import EOS_ID, PAD_ID
 
     enc, dec_len = model._source(source_ids, None)
     rows: list[np.ndarray] = []
@@ -143,8 +143,8 @@ def main(args: argparse.Namespace) -> int:
     """``tlcore run translate [--steps N] [--size S] [--decode]``."""
     opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
     import tlcore as tl
-    from tlcore_nlp.layers.translate_model import (BUCKETS, EOS_ID,
-                                                    EmbeddingAttentionSeq2seqWrapper)
+    from tlcore_nlp.models.translate import BUCKETS, EmbeddingAttentionSeq2seqWrapper
+    from tlcore_nlp.nlp import EOS_ID
 
     seed_everything(args.seed)
     folder = out_dir(args, NAME)

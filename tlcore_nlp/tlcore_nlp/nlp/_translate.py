@@ -12,6 +12,8 @@ import os
 import re
 from typing import IO, Any, Callable, Mapping, Sequence, cast
 
+from tlcore.files import atomic_write
+
 logger = logging.getLogger("tlcore")
 
 _PAD, _GO, _EOS, _UNK = b"_PAD", b"_GO", b"_EOS", b"_UNK"
@@ -80,11 +82,9 @@ def create_vocabulary(vocabulary_path: str, data_path: str, max_vocabulary_size:
     vocab_list = [_as_bytes(w) for w in start] + sorted(vocab, key=vocab.__getitem__,
                                                         reverse=True)
     vocab_list = vocab_list[:max_vocabulary_size]
-    tmp = vocabulary_path + ".part"
-    with open(tmp, "wb") as f:
+    with atomic_write(vocabulary_path, "wb") as f:
         for w in vocab_list:
             f.write(w + b"\n")
-    os.replace(tmp, vocabulary_path)
 
 
 def initialize_vocabulary(vocabulary_path: str) -> tuple[dict[bytes, int], list[bytes]]:
@@ -119,12 +119,10 @@ def data_to_token_ids(data_path: str, target_path: str, vocabulary_path: str,
         return
     logger.info("Tokenizing data in %s", data_path)
     vocab, _ = initialize_vocabulary(vocabulary_path)
-    tmp = target_path + ".part"
-    with _open(data_path, "rb") as src, open(tmp, "w", encoding="ascii") as dst:
+    with _open(data_path, "rb") as src, atomic_write(target_path, "w") as dst:
         for counter, line in enumerate(src, 1):
             if counter % 100000 == 0:
                 logger.info("  tokenizing line %d", counter)
             ids = sentence_to_token_ids(line, vocab, tokenizer, normalize_digits, UNK_ID=UNK_ID,
                                         _DIGIT_RE=_DIGIT_RE)
-            dst.write(" ".join(str(i) for i in ids) + "\n")
-    os.replace(tmp, target_path)
+            dst.write(" ".join(str(i) for i in ids) + "\n")  # ascii: digits and spaces

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    from tlcore.owner import Network, ParamOwner
 
 
-def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> Any:
+def restore_params(network: ParamOwner, path: str, *, allow_pickle: bool = False) -> ParamOwner:
     """Assign the arrays of the npz file ``path`` to ``network.all_params`` by position.
 
     Two layouts are read:
@@ -31,13 +32,17 @@ def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> An
     if not os.path.isfile(path):
         raise FileNotFoundError(f"restore_params: no weights file at {path!r} (the pretrained "
                                 f"weights are not shipped; download them first)")
-    with np.load(path, allow_pickle=False) as npz:
-        keys = list(npz.keys())
-        tl_format = "params" in keys or any(k.startswith("arr_") for k in keys)
-        arrays: list[Any] = [] if tl_format else [
-            npz[k] for k in sorted(k for k in keys if not k.startswith("__"))]
+    # tl.files reads it check-first: every member's header against its size, no pickle
+    contents = tl.files.read_npz(path)
+    keys = [*contents.arrays, *contents.pickled]
+    tl_format = "params" in keys or any(k.startswith("arr_") for k in keys)
     if tl_format:
         arrays = list(tl.files.load_npz(name=path, allow_pickle=allow_pickle))
+    elif contents.pickled:
+        raise ValueError(f"restore_params: {path!r}: arrays {contents.pickled} are pickled "
+                         f"objects; nothing was assigned")
+    else:
+        arrays = [contents.arrays[k] for k in sorted(k for k in keys if not k.startswith("__"))]
     n = len(network.all_params)
     if len(arrays) < n:
         raise ValueError(f"restore_params: {path!r} holds {len(arrays)} arrays, the network "
@@ -45,9 +50,11 @@ def restore_params(network: Any, path: str, *, allow_pickle: bool = False) -> An
     return tl.files.assign_params(arrays[:n], network)
 
 
-def attach_restore(network: Any) -> Any:
+def attach_restore(network: Network) -> Network:
     """Give ``network`` TensorLayer's ``network.restore_params(path)`` method."""
-    network.restore_params = functools.partial(restore_params, network)
+    # TensorLayer's models carried the method; the protocol does not declare it
+    bound = functools.partial(restore_params, network)
+    network.restore_params = bound  # type: ignore[attr-defined]
     return network
 
 

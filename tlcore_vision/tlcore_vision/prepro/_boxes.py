@@ -141,7 +141,7 @@ def obj_box_imresize(im: Any, coords: Sequence[Sequence[float]] | None = None,
     return im, out
 
 
-def _move_boxes(coords: Sequence[Sequence[float]], classes: Sequence[Any], im_shape: Any,
+def _move_boxes(coords: Sequence[Sequence[float]], classes: Sequence[Any] | None, im_shape: Any,
                 new_shape: Any, move: Any, is_rescale: bool, is_center: bool,
                 thresh_wh: float, thresh_wh2: float, who: str) -> tuple[list, list]:
     """Move pixel boxes with ``move([x, y, w, h]) -> [x, y, w, h]``, clip them to the new image,

@@ -9,7 +9,9 @@ larger than ``num_samples``. Sentence pairs are put in buckets ``(source_len, ta
 and padded to them; one compiled training step exists per bucket. SGD with gradient clipping
 by global norm and a learning-rate decay op, greedy and beam-search decoding.
 
-Token ids: ``PAD_ID=0``, ``GO_ID=1``, ``EOS_ID=2``, ``UNK_ID=3`` (the seed's ``_START_VOCAB``).
+Token ids are ``tl.nlp``'s (``PAD_ID=0``, ``GO_ID=1``, ``EOS_ID=2``, ``UNK_ID=3``, the seed's
+``_START_VOCAB``). The model is not a layer: it owns its variables through
+:class:`tlcore.owner.OwnsParams`, so ``tl.files`` saves and restores it like a network.
 """
 from __future__ import annotations
 
@@ -19,40 +21,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, unroll
+from tlcore.owner import OwnsParams
+from tlcore_nlp.layers.cells import BasicLSTMCell, GRUCell, RNNCell, unroll
 from tlcore_nlp.layers.rnn import run_stack
+from tlcore_nlp.nlp import EOS_ID, GO_ID, PAD_ID
 
-__all__ = ["BUCKETS", "EOS_ID", "EmbeddingAttentionSeq2seqWrapper", "GO_ID", "PAD_ID", "UNK_ID"]
-
-PAD_ID, GO_ID, EOS_ID, UNK_ID = 0, 1, 2, 3
+__all__ = ["BUCKETS", "EmbeddingAttentionSeq2seqWrapper"]
 #: the seed's buckets: (max source length, max target length incl. GO)
 BUCKETS: list[tuple[int, int]] = [(5, 10), (10, 15), (20, 25), (40, 50)]
 
 
-class _Owner:
-    """Creates and lists the model's variables (what a layer's ``add_param`` does)."""
-
-    def __init__(self, name: str) -> None:
-        self.name, self.dtype = name, tf.float32
-        self.all_params: list[tf.Variable] = []
-        self.names: dict[int, str] = {}
-
-    def add_param(self, name: str, shape: Sequence[int], init: Any) -> tf.Variable:
-        # Not a Layer, so not Layer.add_param's cloning: an unseeded Keras initializer gets a
-        # seed per variable (shared defaults would repeat their values), drawn from TF's global
-        # generator so that tf.random.set_seed alone fixes the model's initial weights. To go
-        # when the model owns its parameters through the core (issue 14 item 4).
-        cfg = init.get_config() if isinstance(init, keras.initializers.Initializer) else {}
-        if "seed" in cfg and cfg["seed"] is None:
-            seed = int(tf.random.uniform((), maxval=2**31 - 1, dtype=tf.int64))
-            init = type(init).from_config({**cfg, "seed": seed})
-        var = tf.Variable(init(tuple(shape), dtype=tf.float32), name=f"{self.name}/{name}")
-        self.all_params.append(var)
-        self.names[id(var)] = f"{self.name}/{name}"
-        return var
-
-
-class EmbeddingAttentionSeq2seqWrapper:
+class EmbeddingAttentionSeq2seqWrapper(OwnsParams):
     """Bucketed attention seq2seq for translation (the seed's ``tutorial_translate.py`` model).
 
     Args:
@@ -68,7 +47,8 @@ class EmbeddingAttentionSeq2seqWrapper:
         num_samples: sampled-softmax samples; full softmax when 0 or ``>= target_vocab_size``.
         forward_only: kept for ported code; :meth:`step` takes ``forward_only`` per call.
         attention: ``"bahdanau"`` (additive) or ``"luong"`` (multiplicative, "general").
-        seed: of ``get_batch``'s sampling.
+        seed: of ``get_batch``'s sampling (the initial weights follow
+            ``keras.utils.set_random_seed``, as a layer's do).
         name: prefix of the variable names.
     """
 
@@ -97,46 +77,33 @@ class EmbeddingAttentionSeq2seqWrapper:
         self.global_step = tf.Variable(0, trainable=False, dtype=tf.int64,
                                        name=f"{name}/global_step")
         self.rng = np.random.default_rng(seed)
-        o = self._owner = _Owner(name)
+        self.init_params(name)
         glorot, uni = keras.initializers.GlorotUniform(), keras.initializers.RandomUniform(-.1, .1)
-        self.enc_embedding = o.add_param("encoder/embedding", (source_vocab_size, size), glorot)
-        self.dec_embedding = o.add_param("decoder/embedding", (target_vocab_size, size), glorot)
-        cell = BasicLSTMCell if use_lstm else GRUCell
-        self.encoder = [cell(o, size, size, initializer=uni, prefix=f"encoder/cell_{i}/")
+        self.enc_embedding = self.add_param("encoder/embedding", (source_vocab_size, size), glorot)
+        self.dec_embedding = self.add_param("decoder/embedding", (target_vocab_size, size), glorot)
+        cell: type[RNNCell] = BasicLSTMCell if use_lstm else GRUCell
+        self.encoder = [cell(self, size, size, initializer=uni, prefix=f"encoder/cell_{i}/")
                         for i in range(num_layers)]
-        self.decoder = [cell(o, size, size, initializer=uni, prefix=f"decoder/cell_{i}/")
+        self.decoder = [cell(self, size, size, initializer=uni, prefix=f"decoder/cell_{i}/")
                         for i in range(num_layers)]
         zeros = keras.initializers.Zeros()
-        self.in_W = o.add_param("decoder/input_W", (2 * size, size), glorot)
-        self.in_b = o.add_param("decoder/input_b", (size,), zeros)
-        self.attn_W = o.add_param("attention/W", (size, size), glorot)
+        self.in_W = self.add_param("decoder/input_W", (2 * size, size), glorot)
+        self.in_b = self.add_param("decoder/input_b", (size,), zeros)
+        self.attn_W = self.add_param("attention/W", (size, size), glorot)
         if attention == "bahdanau":
-            self.attn_Wq = o.add_param("attention/W_query", (size, size), glorot)
-            self.attn_v = o.add_param("attention/v", (size,), uni)
-        self.out_W = o.add_param("attention/output_W", (2 * size, size), glorot)
-        self.out_b = o.add_param("attention/output_b", (size,), zeros)
+            self.attn_Wq = self.add_param("attention/W_query", (size, size), glorot)
+            self.attn_v = self.add_param("attention/v", (size,), uni)
+        self.out_W = self.add_param("attention/output_W", (2 * size, size), glorot)
+        self.out_b = self.add_param("attention/output_b", (size,), zeros)
         # stored (vocab, size): the layout tf.nn.sampled_softmax_loss takes
-        self.proj_w = o.add_param("proj_w", (target_vocab_size, size), glorot)
-        self.proj_b = o.add_param("proj_b", (target_vocab_size,), zeros)
+        self.proj_w = self.add_param("proj_w", (target_vocab_size, size), glorot)
+        self.proj_b = self.add_param("proj_b", (target_vocab_size,), zeros)
         self._train_steps: dict[int, Any] = {}
         self._eval_steps: dict[int, Any] = {}
         self._greedy = tf.function(self._greedy_decode, reduce_retracing=True)
         self._beam = tf.function(self._beam_decode, reduce_retracing=True)
 
     # ------------------------------------------------------------------------ bookkeeping
-    @property
-    def all_params(self) -> list[tf.Variable]:
-        """Every variable, in creation order (for ``tl.files.save_npz``)."""
-        return list(self._owner.all_params)
-
-    trainable_params = all_params
-
-    def param_name(self, var: tf.Variable) -> str:
-        return self._owner.names[id(var)]
-
-    def count_params(self) -> int:
-        return int(sum(np.prod(v.shape) for v in self.all_params))
-
     def learning_rate_decay_op(self) -> float:
         """Multiply the learning rate by the decay factor; return the new rate."""
         self.learning_rate.assign(self.learning_rate * self.learning_rate_decay_factor)
