@@ -158,6 +158,9 @@ def test_docstring_examples():
 def test_straight_through_gradients_train_the_float_weights(kind):
     # A few optimizer steps on a separable toy problem lower the loss through the quantizers
     # (the other quantizers' straight-through gradients are checked in test_quantized_ops).
+    # Seeded: with 40 steps a binarized layer's progress depends on its start (over seeds 0-5
+    # BinaryDenseLayer reached 0.33-0.81 of the first loss; seed 1 reaches 0.39).
+    tf.keras.utils.set_random_seed(1)
     rng = np.random.default_rng(1)
     x = rng.random((64, 4)).astype(np.float32)
     y = (x[:, :1] + x[:, 1:2] > 1).astype(np.float32)
