@@ -7,10 +7,10 @@ Every network of the original is built with the same arguments and every asserti
   is then, as in 1.11, the first layer of its network: no separate InputLayer is counted);
 - ``tf.contrib.rnn.BasicLSTMCell`` -> ``tl.layers.BasicLSTMCell``;
 - ``net.outputs.get_shape().as_list()`` -> ``list(net.output_shape)``;
-- ``sequence_length=``/``encode_sequence_length=``/``decode_sequence_length=`` computed from a
-  placeholder move to the call (``net(x, sequence_length=...)``): a construction-time value
-  would be one batch's lengths; :func:`test_sequence_length_moved_to_the_call` checks the error
-  that says so (the deliberate difference);
+- ``sequence_length=retrieve_seq_length_op2(input_seqs)`` (and ``encode_/decode_sequence_length``)
+  stay as written: on an input spec the op makes a value computed from every batch fed to that
+  input; a constant (one batch's lengths) moves to the call, and
+  :func:`test_sequence_length_moved_to_the_call` checks the error that says so;
 - ``tf.variable_scope(...)`` lines are deleted; ``vs.reuse_variables()`` (the chatbot's shared
   embedding) becomes ``with tl.layers.reuse(net_encode):``.
 
@@ -124,21 +124,22 @@ def test_net4():  # n_layer=2
 
 
 # ------------------------------------------------------------- Dynamic synced input/output
-def _input_seqs():
-    return tf.TensorSpec([NET5_BATCH_SIZE, None], tf.int64, name="input")
+#: 1.11's ``input_seqs = tf.placeholder(tf.int64, [batch_size, None])``, shared by net5-net10
+input_seqs = tf.TensorSpec([NET5_BATCH_SIZE, None], tf.int64, name="input")
 
 
 def _seq_embedding2():
-    return tl.layers.EmbeddingInputlayer(inputs=_input_seqs(), vocabulary_size=VOCAB_SIZE,
+    return tl.layers.EmbeddingInputlayer(inputs=input_seqs, vocabulary_size=VOCAB_SIZE,
                                          embedding_size=EMBEDDING_SIZE, name='seq_embedding2')
 
 
 def test_net5():
-    nin = tl.layers.EmbeddingInputlayer(inputs=_input_seqs(), vocabulary_size=VOCAB_SIZE,
+    nin = tl.layers.EmbeddingInputlayer(inputs=input_seqs, vocabulary_size=VOCAB_SIZE,
                                         embedding_size=EMBEDDING_SIZE, name='seq_embedding')
     rnn = tl.layers.DynamicRNNLayer(nin, cell_fn=tl.layers.BasicLSTMCell,
                                     n_hidden=EMBEDDING_SIZE,
                                     dropout=(KEEP_PROB if IS_TRAIN else None),
+                                    sequence_length=tl.layers.retrieve_seq_length_op2(input_seqs),
                                     return_last=False, return_seq_2d=True, name='dynamicrnn')
     net5 = tl.layers.DenseLayer(rnn, n_units=VOCAB_SIZE, name="o")
     net5.print_layers()
@@ -156,9 +157,11 @@ def test_net6():  # n_layer=3
     rnn = tl.layers.DynamicRNNLayer(nin, cell_fn=tl.layers.BasicLSTMCell,
                                     n_hidden=EMBEDDING_SIZE,
                                     dropout=(KEEP_PROB if IS_TRAIN else None), n_layer=3,
+                                    sequence_length=tl.layers.retrieve_seq_length_op2(input_seqs),
                                     return_last=False, return_seq_2d=True, name='dynamicrnn2')
     net6 = tl.layers.DynamicRNNLayer(nin, cell_fn=tl.layers.BasicLSTMCell,
                                      n_hidden=EMBEDDING_SIZE, dropout=None, n_layer=3,
+                                     sequence_length=tl.layers.retrieve_seq_length_op2(input_seqs),
                                      return_last=False, return_seq_2d=False, name='dynamicrnn3')
     net6.print_layers()
     net6.print_params(False)
@@ -170,6 +173,7 @@ def test_net6():  # n_layer=3
 def test_net7():
     net7 = tl.layers.DynamicRNNLayer(_seq_embedding2(), cell_fn=tl.layers.BasicLSTMCell,
                                      n_hidden=EMBEDDING_SIZE, dropout=None, n_layer=1,
+                                     sequence_length=tl.layers.retrieve_seq_length_op2(input_seqs),
                                      return_last=True, return_seq_2d=False, name='dynamicrnn4')
     net7.print_layers()
     net7.print_params(False)
@@ -180,6 +184,7 @@ def test_net7():
 def test_net8():
     net8 = tl.layers.DynamicRNNLayer(_seq_embedding2(), cell_fn=tl.layers.BasicLSTMCell,
                                      n_hidden=EMBEDDING_SIZE, dropout=None, n_layer=1,
+                                     sequence_length=tl.layers.retrieve_seq_length_op2(input_seqs),
                                      return_last=True, return_seq_2d=True, name='dynamicrnn5')
     net8.print_layers()
     net8.print_params(False)
@@ -192,6 +197,8 @@ def test_net9():
     rnn = tl.layers.BiDynamicRNNLayer(_seq_embedding2(), cell_fn=tl.layers.BasicLSTMCell,
                                       n_hidden=EMBEDDING_SIZE,
                                       dropout=(KEEP_PROB if IS_TRAIN else None),
+                                      sequence_length=tl.layers.retrieve_seq_length_op2(
+                                          input_seqs),
                                       return_last=False, return_seq_2d=True, name='bidynamicrnn')
     net9 = tl.layers.DenseLayer(rnn, n_units=VOCAB_SIZE, name="o4")
     net9.print_layers()
@@ -208,6 +215,8 @@ def test_net10():  # n_layer=2
     rnn = tl.layers.BiDynamicRNNLayer(_seq_embedding2(), cell_fn=tl.layers.BasicLSTMCell,
                                       n_hidden=EMBEDDING_SIZE,
                                       dropout=(KEEP_PROB if IS_TRAIN else None), n_layer=2,
+                                      sequence_length=tl.layers.retrieve_seq_length_op2(
+                                          input_seqs),
                                       return_last=False, return_seq_2d=True,
                                       name='bidynamicrnn2')
     net10 = tl.layers.DenseLayer(rnn, n_units=VOCAB_SIZE, name="o5")
@@ -234,6 +243,10 @@ def test_net11():
     net11 = tl.layers.Seq2Seq(net_encode, net_decode, cell_fn=tl.layers.BasicLSTMCell,
                               n_hidden=200,
                               initializer=tf.random_uniform_initializer(-0.1, 0.1),
+                              encode_sequence_length=tl.layers.retrieve_seq_length_op2(
+                                  encode_seqs),
+                              decode_sequence_length=tl.layers.retrieve_seq_length_op2(
+                                  decode_seqs),
                               initial_state_encode=None, dropout=None, n_layer=2,
                               return_seq_2d=True, name='Seq2seq')
     net11 = tl.layers.DenseLayer(net11, n_units=10000, name='oo')

@@ -185,3 +185,26 @@ def test_through_a_file_nothing_changes(tmp_path, base, case):
 def test_the_unmodified_architecture_loads(base):
     net = tl.files.network_from_config(copy.deepcopy(base))
     assert [layer.name for layer in net.all_layers] == ["in", "dr", "d1", "out"]
+
+
+@pytest.fixture(scope="module")
+def recurrent():
+    """An RNN network whose lengths come from its input (1.11's retrieve_seq_length_op2(ids))."""
+    pytest.importorskip("tlcore_nlp", reason="tlcore-nlp is not installed")
+    import tensorflow as tf
+
+    ids = tf.TensorSpec([None, None], tf.int64, name="ids")
+    n = tl.layers.EmbeddingInputlayer(inputs=ids, vocabulary_size=9, embedding_size=4, name="e")
+    n = tl.layers.DynamicRNNLayer(n, cell_fn=tl.layers.BasicLSTMCell, n_hidden=3,
+                                  sequence_length=tl.layers.retrieve_seq_length_op2(ids),
+                                  return_last=False, name="rnn")
+    return tl.files.network_to_config(n)
+
+
+def test_recurrent_entries_get_the_unknown_key_check_too(recurrent):
+    cfg = copy.deepcopy(recurrent)
+    assert "fed_args" in cfg["layers"][1]["config"]  # the lengths binding is saved ...
+    tl.files.network_from_config(copy.deepcopy(cfg), source=SOURCE)  # ... and loads
+    cfg["layers"][1]["config"]["evil"] = "os.system"
+    with pytest.raises(ValueError, match=re.escape(SOURCE) + r".*unknown config keys \['evil'\]"):
+        tl.files.network_from_config(cfg, source=SOURCE)

@@ -128,6 +128,7 @@ def _check_config(cls: Any, config: dict[str, Any], is_input: bool) -> None:
     plain = is_input or not _own_from_config(cls)
     if plain and not any(p.kind is p.VAR_KEYWORD for p in params):
         allowed = {p.name for p in (params if is_input else params[1:])}  # not prev
+        allowed.add("fed_args")  # Layer.from_config binds these to the loaded inputs
         unknown = sorted(set(config) - allowed)
         if unknown:
             raise _EntryError(f"unknown config keys {unknown} ({cls.__name__} takes "

@@ -14,7 +14,7 @@ The time loop is a ``tf.while_loop``; called eagerly, a layer runs it through it
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 import keras
 import tensorflow as tf
@@ -214,13 +214,6 @@ class RecurrentLayer(Layer):
         for v, t in zip(self._final_vars, tf.nest.flatten(final)):
             v.assign(t)
         self._state_batch.assign(batch)
-
-    @classmethod
-    def from_config(cls, prev: Any, config: Mapping[str, Any]) -> Layer:
-        """As :meth:`Layer.from_config`, whose ``fed_args`` entry (lengths bound to a network
-        input, e.g. 1.11's ``retrieve_seq_length_op2(ids)``) is not a constructor keyword: the
-        layer is built from the others and the value bound again on the loaded input."""
-        return super().from_config(prev, config)
 
     # ----------------------------------------------------------------------------- running
     def batch_size(self, inputs: Any) -> tf.Tensor:
