@@ -145,7 +145,8 @@ class NameTable:
                         shadowed: Sequence[PluginInfo] = ()) -> str:
         """``no plugin registers a layer named 'X'``, then what would provide it (a known
         distribution, or a plugin that is installed but not loaded), then close names."""
-        msg = f"no plugin registers a {SINGULAR[kind]} named {name!r}"
+        noun = SINGULAR[kind]
+        msg = f"no plugin registers {'an' if noun[0] in 'aeiou' else 'a'} {noun} named {name!r}"
         prefix, dot, _ = name.rpartition(".")
         dist = KNOWN.get(kind, {}).get(name)
         if dist is not None:
