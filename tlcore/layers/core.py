@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import contextvars
+import copy
 import functools
 import inspect
 import logging
@@ -74,6 +75,10 @@ class Layer:
 
     #: Extra keyword arguments this layer accepts when the network is called.
     call_args: ClassVar[tuple[str, ...]] = ()
+    #: True when ``forward`` is correct in a lower float compute dtype (mixed precision, see
+    #: :func:`compute_dtype`): it then gets its float inputs and trainable float variables cast
+    #: to that dtype. Other layers run in their own dtype on inputs cast back to it.
+    autocast: ClassVar[bool] = False
     #: True for layers that take a list of parents.
     multi_input: ClassVar[bool] = False
     #: TensorLayer 1.x's other keyword spellings of constructor arguments, old -> new name
@@ -382,14 +387,24 @@ class Layer:
             raise TypeError(f"{who(self)}: unexpected call arguments {sorted(unknown)}; layers of "
                             f"this network accept {sorted(accepted) or 'none'}")
         values: dict[int, Any] = {}
+        compute = _COMPUTE.get()
         for layer in self._all_layers:
             if isinstance(layer, InputLayer):
                 values[id(layer)] = layer.convert(feed[id(layer)])
                 continue
             xs = [values[id(p)] for p in layer.prev_layers]
             extra = {a: kwargs[a] for a in layer.call_args if a in kwargs}
-            values[id(layer)] = layer.forward(xs if layer.multi_input else xs[0],
-                                              is_train=is_train, **extra)
+            runner = layer
+            if compute is not None and layer.dtype.is_floating:
+                if layer.autocast:
+                    xs = tf.nest.map_structure(lambda t: _cast_float(t, compute), xs)
+                    if compute != layer.dtype:
+                        runner = _casting_view(layer, compute)
+                else:  # only what mixed precision lowered goes back to the layer's dtype
+                    xs = tf.nest.map_structure(
+                        lambda t, d=layer.dtype: _cast_float(t, d, only=compute), xs)
+            values[id(layer)] = runner.forward(xs if layer.multi_input else xs[0],
+                                               is_train=is_train, **extra)
         return values[id(self)]
 
     def _feed(self, inputs: Any) -> dict[int, Any]:
@@ -599,6 +614,57 @@ def reuse(*networks: Any) -> Iterator[None]:
         yield
     finally:
         _REUSE.reset(token)
+
+
+_COMPUTE: contextvars.ContextVar[tf.DType | None] = contextvars.ContextVar(
+    "tlcore_compute_dtype", default=None)
+
+
+@contextlib.contextmanager
+def compute_dtype(dtype: tf.DType | str | None) -> Iterator[None]:
+    """Run networks called in this block in the float compute dtype ``dtype`` (mixed precision).
+
+    Layers whose :attr:`Layer.autocast` is True compute in ``dtype`` (e.g. ``bfloat16``) on
+    their inputs and trainable variables cast to it; the variables themselves stay float32 (the
+    master weights), and their gradients come back as float32 through the casts. Other layers
+    compute in their own dtype. ``None`` (or a layer's own dtype) changes nothing. Outside such
+    a block a network computes as built, so ``network(x)`` keeps its output dtype.
+    """
+    if dtype is not None:
+        dtype = tf.as_dtype(dtype)
+        if not dtype.is_floating:
+            raise ValueError(f"compute_dtype: expected a float dtype, received {dtype.name}")
+    token = _COMPUTE.set(dtype)
+    try:
+        yield
+    finally:
+        _COMPUTE.reset(token)
+
+
+def _cast_float(t: Any, dtype: tf.DType, only: tf.DType | None = None) -> Any:
+    """``t`` cast to ``dtype`` if it is a float tensor (of dtype ``only`` when given)."""
+    if isinstance(t, (tf.Tensor, tf.Variable)) and t.dtype.is_floating and t.dtype != dtype \
+            and (only is None or t.dtype == only):
+        return tf.cast(t, dtype)
+    return t
+
+
+def _casting_view(layer: Layer, dtype: tf.DType) -> Layer:
+    """A shallow copy of ``layer`` whose trainable float variables (attributes, or in list
+    attributes) read as ``dtype`` casts; non-trainable state (moving statistics, keep
+    probabilities) stays the variable, so that ``forward`` can still assign to it."""
+    def cast(v: Any) -> Any:
+        if isinstance(v, tf.Variable) and v.trainable and v.dtype.is_floating:
+            return tf.cast(v, dtype)
+        return v
+
+    view = copy.copy(layer)
+    for name, value in vars(layer).items():
+        if isinstance(value, tf.Variable):
+            setattr(view, name, cast(value))
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, tf.Variable) for v in value):
+            setattr(view, name, type(value)(cast(v) for v in value))
+    return view
 
 
 def reusing() -> bool:
