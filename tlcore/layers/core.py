@@ -76,8 +76,9 @@ class Layer:
     #: Extra keyword arguments this layer accepts when the network is called.
     call_args: ClassVar[tuple[str, ...]] = ()
     #: True when ``forward`` is correct in a lower float compute dtype (mixed precision, see
-    #: :func:`compute_dtype`): it then gets its float inputs and trainable float variables cast
-    #: to that dtype. Other layers run in their own dtype on inputs cast back to it.
+    #: :func:`compute_dtype`): it then gets its float inputs, and the trainable float variables
+    #: held in its attributes (or in list attributes), cast to that dtype. Other layers run in
+    #: their own dtype on inputs cast back to it.
     autocast: ClassVar[bool] = False
     #: True for layers that take a list of parents.
     multi_input: ClassVar[bool] = False
@@ -630,11 +631,10 @@ def compute_dtype(dtype: tf.DType | str | None) -> Iterator[None]:
     compute in their own dtype. ``None`` (or a layer's own dtype) changes nothing. Outside such
     a block a network computes as built, so ``network(x)`` keeps its output dtype.
     """
-    if dtype is not None:
-        dtype = tf.as_dtype(dtype)
-        if not dtype.is_floating:
-            raise ValueError(f"compute_dtype: expected a float dtype, received {dtype.name}")
-    token = _COMPUTE.set(dtype)
+    as_dtype = None if dtype is None else tf.as_dtype(dtype)
+    if as_dtype is not None and not as_dtype.is_floating:
+        raise ValueError(f"compute_dtype: expected a float dtype, received {as_dtype.name}")
+    token = _COMPUTE.set(as_dtype)
     try:
         yield
     finally:

@@ -140,6 +140,8 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         raise ValueError("fit: nothing to train: var_list is empty")
 
     compute = options.compute_dtype
+    if compute is not None:
+        _log_precision(network, options)
 
     def loss_fn(x: Any, y: Any, training: bool) -> tuple[tf.Tensor, Any]:
         if compute is None:
@@ -153,6 +155,21 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
     return train(loss_fn, train_op, variables, network, X_train, y_train, X_val, y_val,
                  metrics=metric_dict(acc, "fit"), options=options, callbacks=callbacks,
                  strategy=strategy)
+
+
+def _log_precision(network: Any, options: TrainOptions) -> None:
+    """Say which layers compute in the lower dtype: the others silently stay float32."""
+    layers = [la for la in getattr(network, "all_layers", [])
+              if la.prev_layers and getattr(la, "dtype", None) is not None
+              and la.dtype.is_floating]
+    lowered = [la.name for la in layers if la.autocast]
+    if layers and not lowered:
+        logger.warning("%s: precision=%r, but no layer of this network supports it "
+                       "(Layer.autocast); it trains in float32", options.what, options.precision)
+    elif layers:
+        logger.info("%s: precision=%r: %d of %d layers compute in %s; the others in float32",
+                    options.what, options.precision, len(lowered), len(layers),
+                    options.compute_dtype)
 
 
 def _to_float32(t: Any) -> Any:
