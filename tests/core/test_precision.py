@@ -68,13 +68,13 @@ def mlp(seed: int = 0, spy: bool = False):
     return L.DenseLayer(net, n_units=10, name="output")
 
 
-@pytest.mark.parametrize("value", ["bfloat16", "mixed_float16", "float16", 16, None])
+@pytest.mark.parametrize("value", ["bfloat16", "float16", "mixed_float32", 16, None])
 def test_precision_is_validated_before_anything_changes(mnist, value):
     X, y, _, _ = mnist
     net = mlp()
     before = [v.numpy().copy() for v in net.all_params]
     with pytest.raises(ValueError, match=r"fit: precision must be one of \('float32', "
-                                         r"'mixed_bfloat16'\), received"):
+                                         r"'mixed_bfloat16', 'mixed_float16'\), received"):
         tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X[:100], y[:100], n_epoch=1,
                      progress=False, precision=value)
     assert all(np.array_equal(b, v.numpy()) for b, v in zip(before, net.all_params))
@@ -141,3 +141,60 @@ def test_compute_dtype_casts_only_autocast_layers():
     with pytest.raises(ValueError, match="expected a float dtype, received int32"):
         with compute_dtype(tf.int32):
             pass
+
+
+def test_mixed_float16_trains_with_loss_scaling(mnist):
+    X, y, Xv, yv = mnist
+    net = mlp(spy=True)
+    SpyDense.seen.clear()
+    h = tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X, y, acc=acc, batch_size=100,
+                     n_epoch=3, print_freq=1, X_val=Xv, y_val=yv, eval_train=False,
+                     progress=False, seed=0, precision="mixed_float16")
+    assert h.train_loss[-1] < h.train_loss[0] and h.val_acc[-1] > 0.75
+    assert set(SpyDense.seen) == {("float16", "float16")}
+    assert all(v.dtype == tf.float32 for v in net.all_params)
+
+
+def test_float16_overflow_halves_the_scale_and_skips_the_step(mnist, monkeypatch):
+    from tlcore.training import engine, steps
+
+    made = []
+
+    def huge_scale() -> steps.LossScale:
+        made.append(steps.LossScale(initial=2.0 ** 60))  # float16 gradients overflow at first
+        return made[-1]
+
+    monkeypatch.setattr(engine, "LossScale", huge_scale)
+    X, y, _, _ = mnist
+    net = mlp()
+    h = tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X, y, batch_size=40, n_epoch=1,
+                     eval_train=False, progress=False, seed=0, precision="mixed_float16")
+    scale = float(made[0].scale.numpy())
+    assert 1.0 < scale <= 2.0 ** 30  # halved on every overflow, not an error
+    assert np.isfinite(h.train_loss[0])
+    assert all(np.isfinite(v.numpy()).all() for v in net.all_params)
+
+
+def test_nan_guard_under_float16_raises_for_a_nan_loss(mnist):
+    X, y, _, _ = mnist
+    X = X[:500].copy()
+    X[250] = np.nan
+    keras.utils.set_random_seed(0)
+    net = tl.layers.DenseLayer(tl.layers.InputLayer([None, 784], name="input"), n_units=10,
+                               name="output")
+    with pytest.raises(FloatingPointError, match=r"at epoch 1, step 3 of 5"):
+        tl.utils.fit(net, keras.optimizers.Adam(1e-3), ce, X, y[:500], batch_size=100,
+                     n_epoch=1, shuffle=False, progress=False, precision="mixed_float16")
+    assert all(np.isfinite(v.numpy()).all() for v in net.all_params)
+
+
+def test_mixed_float16_is_refused_under_a_strategy(mnist):
+    X, y, _, _ = mnist
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    with strategy.scope():
+        net = mlp()
+        opt = keras.optimizers.Adam(1e-3)
+    with pytest.raises(ValueError, match=r"precision='mixed_float16' \(loss scaling\) trains "
+                                         r"on one device"):
+        tl.utils.fit(net, opt, ce, X[:200], y[:200], n_epoch=1, progress=False,
+                     strategy=strategy, precision="mixed_float16")

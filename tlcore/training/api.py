@@ -109,6 +109,10 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
             variables, their gradients and updates, the loss and the metrics stay float32
             (the network's output is cast to float32 before ``cost``). Evaluation during
             ``fit`` runs in the same precision; ``network(x)`` outside ``fit`` is unchanged.
+            ``"mixed_float16"`` likewise in float16, with dynamic loss scaling (a step whose
+            gradients overflow is skipped and the scale halved; ``nan_policy`` still applies
+            to a non-finite loss); on one device only, and on CPUs without float16 arithmetic
+            (AVX512-FP16) it is slower than float32.
 
     Returns:
         The :class:`~tlcore.utils.TrainingHistory` of all epochs (restored ones included).

@@ -8,7 +8,7 @@ import attrs
 
 NAN_POLICIES = ("raise", "skip", "ignore")
 #: precision -> compute dtype of the layers that autocast (None: as built); variables stay float32
-PRECISIONS = {"float32": None, "mixed_bfloat16": "bfloat16"}
+PRECISIONS = {"float32": None, "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
 
 
 def _positive(instance: Any, attribute: Any, value: Any) -> None:
@@ -83,10 +83,8 @@ class TrainOptions:
     @precision.validator
     def _check_precision(self, attribute: Any, value: Any) -> None:
         if not isinstance(value, str) or value not in PRECISIONS:
-            hint = (" (float16 needs loss scaling, which is not implemented: use "
-                    "'mixed_bfloat16')" if value == "mixed_float16" else "")
             raise ValueError(f"{self.what}: precision must be one of {tuple(PRECISIONS)}, "
-                             f"received {value!r}{hint}")
+                             f"received {value!r}")
 
     @property
     def compute_dtype(self) -> str | None:
