@@ -18,9 +18,9 @@ is the steadier comparison.
 prefetch). The last lines give the machine's fp32 peak (independent matmuls, all cores) and the
 GFLOP/s of tlcore's array path.
 
-``--precision`` instead compares tlcore at float32 with ``precision="mixed_bfloat16"`` (same
-interleaved rounds), then trains one fresh network in each precision for ``--acc-epochs`` epochs
-and reports its accuracy on the 10,000 MNIST test images.
+``--precision`` instead compares tlcore at float32 with ``precision="mixed_bfloat16"`` and
+``"mixed_float16"`` (same interleaved rounds), then trains one fresh network in each precision
+for ``--acc-epochs`` epochs and reports its accuracy on the 10,000 MNIST test images.
 
 Run: ``python benchmarks/bench_mlp.py [--reps 3] [--samples 50000] [--tfdata | --precision]``.
 Not run by CI.
@@ -93,6 +93,13 @@ class TlcoreMixed(Tlcore):
     precision = "mixed_bfloat16"
 
 
+class TlcoreHalf(Tlcore):
+    """tl.utils.fit with precision="mixed_float16" (float32 master weights, loss scaling)."""
+
+    name = "tlcore-f16"
+    precision = "mixed_float16"
+
+
 def load_mnist_test() -> tuple[np.ndarray, np.ndarray]:
     with gzip.open(MNIST / "t10k-images-idx3-ubyte.gz") as f:
         x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
@@ -111,7 +118,7 @@ def precision_accuracy(x: np.ndarray, y: np.ndarray, batch_size: int, epochs: in
     print(f"\nTest accuracy after {epochs} epochs (batch {batch_size}, same seed):")
     print("| precision | test acc | train loss (last epoch) | s/epoch (median) |")
     print("|---|---|---|---|")
-    for c in (Tlcore, TlcoreMixed):
+    for c in (Tlcore, TlcoreMixed, TlcoreHalf):
         keras.utils.set_random_seed(0)
         model = c(batch_size)
         h = tl.utils.fit(model.net, model.opt, cross_entropy, x, y, batch_size=batch_size,
@@ -272,7 +279,7 @@ def main() -> None:
     for bs in args.batch_sizes:
         contenders = [Tlcore(bs), Raw(bs), Keras(bs)]
         if args.precision:
-            contenders = [Tlcore(bs), TlcoreMixed(bs)]
+            contenders = [Tlcore(bs), TlcoreMixed(bs), TlcoreHalf(bs)]
         elif args.tfdata:
             contenders += [TlcoreData(bs), KerasData(bs)]
         wall: dict[str, list[float]] = {c.name: [] for c in contenders}
@@ -292,13 +299,14 @@ def main() -> None:
             f"{k} {[round(s, 2) for s in v]}" for k, v in cpu.items()), flush=True)
     if args.precision:
         print()
-        print("tlcore float32 vs mixed_bfloat16 (samples/s, wall; CPU-time ratio in brackets):")
-        print("| batch | float32 | mixed_bfloat16 | bf16/fp32 |")
-        print("|---|---|---|---|")
+        print("tlcore by precision (samples/s, wall; CPU-time ratio in brackets):")
+        print("| batch | float32 | mixed_bfloat16 | mixed_float16 | bf16/fp32 | f16/fp32 |")
+        print("|---|---|---|---|---|---|")
         for bs, r, c in rows:
             print(f"| {bs} | {r['tlcore']:.0f} | {r['tlcore-bf16']:.0f} | "
-                  f"{r['tlcore-bf16'] / r['tlcore']:.2f} "
-                  f"({c['tlcore-bf16'] / c['tlcore']:.2f}) |")
+                  f"{r['tlcore-f16']:.0f} | {r['tlcore-bf16'] / r['tlcore']:.2f} "
+                  f"({c['tlcore-bf16'] / c['tlcore']:.2f}) | "
+                  f"{r['tlcore-f16'] / r['tlcore']:.2f} ({c['tlcore-f16'] / c['tlcore']:.2f}) |")
         precision_accuracy(x, y, args.batch_sizes[0], args.acc_epochs)
         return
     print()

@@ -396,14 +396,15 @@ class Layer:
             xs = [values[id(p)] for p in layer.prev_layers]
             extra = {a: kwargs[a] for a in layer.call_args if a in kwargs}
             runner = layer
-            if compute is not None and layer.dtype.is_floating:
-                if layer.autocast:
+            if compute is not None:
+                if layer.autocast and layer.dtype.is_floating:
                     xs = tf.nest.map_structure(lambda t: _cast_float(t, compute), xs)
                     if compute != layer.dtype:
                         runner = _casting_view(layer, compute)
                 else:  # only what mixed precision lowered goes back to the layer's dtype
+                    back = layer.dtype if layer.dtype.is_floating else tf.float32
                     xs = tf.nest.map_structure(
-                        lambda t, d=layer.dtype: _cast_float(t, d, only=compute), xs)
+                        lambda t, d=back: _cast_float(t, d, only=compute), xs)
             values[id(layer)] = runner.forward(xs if layer.multi_input else xs[0],
                                                is_train=is_train, **extra)
         return values[id(self)]
