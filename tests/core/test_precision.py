@@ -3,6 +3,7 @@ and the compute dtype of the core layers (``compute_dtype`` and ``Layer.autocast
 tlcore/layers/core.py). Data: slices of the MNIST files shipped in the package."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 from pathlib import Path
 
@@ -198,3 +199,21 @@ def test_mixed_float16_is_refused_under_a_strategy(mnist):
                                          r"on one device"):
         tl.utils.fit(net, opt, ce, X[:200], y[:200], n_epoch=1, progress=False,
                      strategy=strategy, precision="mixed_float16")
+
+
+def test_mixed_bfloat16_through_the_replicated_runner_matches_one_device(mnist):
+    X, y, _, _ = mnist
+    losses = []
+    for strategy in (None, tf.distribute.OneDeviceStrategy("/cpu:0")):
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            net = tl.layers.DenseLayer(tl.layers.InputLayer([None, 784], name="input"),
+                                       n_units=10, name="output")
+            opt = keras.optimizers.SGD(0.1)
+        net.all_params[0].assign(np.zeros((784, 10), np.float32))
+        h = tl.utils.fit(net, opt, ce, X[:400], y[:400], batch_size=100, n_epoch=2,
+                         shuffle=False, eval_train=False, progress=False, strategy=strategy,
+                         precision="mixed_bfloat16")
+        assert all(v.dtype == tf.float32 for v in net.all_params)
+        losses.append(h.train_loss)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-3)
+    assert losses[0][1] < losses[0][0]

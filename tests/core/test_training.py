@@ -404,3 +404,15 @@ def test_recon_pretrain_takes_callbacks_and_stops_when_told(mnist):
                        callbacks=[StopAtTwo()])
     assert h.epochs == [1, 2] and [e for e, _ in seen] == [1, 2]
     assert seen[1][1] == pytest.approx(h.train_loss[1])
+
+
+def test_tl_training_resolves_lazily_without_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, tlcore as tl; assert 'training' in dir(tl); "
+            "import tlcore.training; print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False"]
+    assert tl.training.fit is tl.utils.fit
