@@ -26,7 +26,7 @@ MODES = ("single", "mirrored", "multiworker")
 
 def child(spec: dict) -> None:
     """One training process; prints ``RESULT {...}``."""
-    from tlcore.utils._distributed import make_strategy, split_cpu
+    from tlcore.training.cluster import make_strategy, split_cpu
 
     if spec["mode"] == "mirrored":
         split_cpu(2)
@@ -35,7 +35,7 @@ def child(spec: dict) -> None:
     import tensorflow as tf
 
     import tlcore as tl
-    from tlcore.utils._distributed import is_chief, maybe_scope
+    from tlcore.training.cluster import is_chief, maybe_scope
 
     X, y, *_ = tl.files.load_mnist_dataset(shape=(-1, 784))
     X, y = X[:spec["samples"]], y[:spec["samples"]]
@@ -58,7 +58,7 @@ def child(spec: dict) -> None:
 
 
 def run_mode(mode: str, args: argparse.Namespace) -> dict:
-    from tlcore.utils._distributed import free_ports
+    from tlcore.training.cluster import free_ports
 
     spec = {"mode": mode, "epochs": args.epochs, "samples": args.samples,
             "batch_size": args.batch_size}

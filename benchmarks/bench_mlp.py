@@ -18,7 +18,12 @@ is the steadier comparison.
 prefetch). The last lines give the machine's fp32 peak (independent matmuls, all cores) and the
 GFLOP/s of tlcore's array path.
 
-Run: ``python benchmarks/bench_mlp.py [--reps 3] [--samples 50000] [--tfdata]``. Not run by CI.
+``--precision`` instead compares tlcore at float32 with ``precision="mixed_bfloat16"`` and
+``"mixed_float16"`` (same interleaved rounds), then trains one fresh network in each precision
+for ``--acc-epochs`` epochs and reports its accuracy on the 10,000 MNIST test images.
+
+Run: ``python benchmarks/bench_mlp.py [--reps 3] [--samples 50000] [--tfdata | --precision]``.
+Not run by CI.
 """
 from __future__ import annotations
 
@@ -58,6 +63,8 @@ def cross_entropy(logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
 class Tlcore:
     name = "tlcore"
 
+    precision = "float32"
+
     def __init__(self, batch_size: int) -> None:
         L = tl.layers
         net = L.InputLayer([None, 784], name="input")
@@ -74,8 +81,52 @@ class Tlcore:
         cpu: list[float] = []
         h = tl.utils.fit(self.net, self.opt, cross_entropy, x, y, batch_size=self.batch_size,
                          n_epoch=2, print_freq=1000, eval_train=False, progress=False,
-                         callbacks=[lambda epoch, history: cpu.append(time.process_time())])
+                         callbacks=[lambda epoch, history: cpu.append(time.process_time())],
+                         precision=self.precision)
         return h.times[1], cpu[1] - cpu[0]
+
+
+class TlcoreMixed(Tlcore):
+    """tl.utils.fit with precision="mixed_bfloat16" (float32 master weights)."""
+
+    name = "tlcore-bf16"
+    precision = "mixed_bfloat16"
+
+
+class TlcoreHalf(Tlcore):
+    """tl.utils.fit with precision="mixed_float16" (float32 master weights, loss scaling)."""
+
+    name = "tlcore-f16"
+    precision = "mixed_float16"
+
+
+def load_mnist_test() -> tuple[np.ndarray, np.ndarray]:
+    with gzip.open(MNIST / "t10k-images-idx3-ubyte.gz") as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)
+    with gzip.open(MNIST / "t10k-labels-idx1-ubyte.gz") as f:
+        y = np.frombuffer(f.read(), np.uint8, offset=8)
+    return (x / 256.0).astype(np.float32), y.astype(np.int64)
+
+
+def accuracy(logits: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    return tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
+
+
+def precision_accuracy(x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int) -> None:
+    """Test accuracy after ``epochs`` epochs from the same initial weights, per precision."""
+    xt, yt = load_mnist_test()
+    print(f"\nTest accuracy after {epochs} epochs (batch {batch_size}, same seed):")
+    print("| precision | test acc | train loss (last epoch) | s/epoch (median) |")
+    print("|---|---|---|---|")
+    for c in (Tlcore, TlcoreMixed, TlcoreHalf):
+        keras.utils.set_random_seed(0)
+        model = c(batch_size)
+        h = tl.utils.fit(model.net, model.opt, cross_entropy, x, y, batch_size=batch_size,
+                         n_epoch=epochs, print_freq=1000, eval_train=False, progress=False,
+                         seed=0, precision=c.precision)
+        acc = tl.utils.test(model.net, accuracy, xt, yt, batch_size=1000)  # float32 inference
+        print(f"| {c.precision} | {acc:.4f} | {h.train_loss[-1]:.4f} | "
+              f"{statistics.median(h.times):.2f} |", flush=True)
 
 
 class Raw:
@@ -214,6 +265,10 @@ def main() -> None:
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[128, 500])
     parser.add_argument("--tfdata", action="store_true",
                         help="also tlcore and Keras fit on the same tf.data pipeline")
+    parser.add_argument("--precision", action="store_true",
+                        help="tlcore float32 vs mixed_bfloat16 (speed and test accuracy)")
+    parser.add_argument("--acc-epochs", type=int, default=5,
+                        help="epochs of the --precision accuracy runs")
     args = parser.parse_args()
     x, y = load_mnist(args.samples)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}; "
@@ -223,7 +278,9 @@ def main() -> None:
     rows = []
     for bs in args.batch_sizes:
         contenders = [Tlcore(bs), Raw(bs), Keras(bs)]
-        if args.tfdata:
+        if args.precision:
+            contenders = [Tlcore(bs), TlcoreMixed(bs), TlcoreHalf(bs)]
+        elif args.tfdata:
             contenders += [TlcoreData(bs), KerasData(bs)]
         wall: dict[str, list[float]] = {c.name: [] for c in contenders}
         cpu: dict[str, list[float]] = {c.name: [] for c in contenders}
@@ -240,6 +297,18 @@ def main() -> None:
         print(f"batch {bs}: wall s " + ", ".join(
             f"{k} {[round(s, 2) for s in v]}" for k, v in wall.items()) + "; CPU s " + ", ".join(
             f"{k} {[round(s, 2) for s in v]}" for k, v in cpu.items()), flush=True)
+    if args.precision:
+        print()
+        print("tlcore by precision (samples/s, wall; CPU-time ratio in brackets):")
+        print("| batch | float32 | mixed_bfloat16 | mixed_float16 | bf16/fp32 | f16/fp32 |")
+        print("|---|---|---|---|---|---|")
+        for bs, r, c in rows:
+            print(f"| {bs} | {r['tlcore']:.0f} | {r['tlcore-bf16']:.0f} | "
+                  f"{r['tlcore-f16']:.0f} | {r['tlcore-bf16'] / r['tlcore']:.2f} "
+                  f"({c['tlcore-bf16'] / c['tlcore']:.2f}) | "
+                  f"{r['tlcore-f16'] / r['tlcore']:.2f} ({c['tlcore-f16'] / c['tlcore']:.2f}) |")
+        precision_accuracy(x, y, args.batch_sizes[0], args.acc_epochs)
+        return
     print()
     print("Wall clock (samples/s; what a user waits for):")
     print("| batch | tlcore | raw TF loop | Keras fit | tlcore/raw | tlcore/Keras |")

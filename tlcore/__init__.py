@@ -31,13 +31,15 @@ __all__ = [
     "plugins",
     "set_verbosity",
     "show_logs",
+    "training",
     "utils",
     "vis",
     "visualize",
 ]
 
 _SUBMODULES = {"activation", "array_ops", "cost", "decorators", "files", "initializers", "iterate",
-               "layers", "logging", "optimizers", "owner", "plugins", "utils", "visualize"}
+               "layers", "logging", "optimizers", "owner", "plugins", "training", "utils",
+               "visualize"}
 _ALIASES = {"act": "activation", "vis": "visualize"}
 
 

@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     args.result = {}
     start = time.perf_counter()
-    from tlcore.utils._distributed import maybe_scope
+    from tlcore.training.cluster import maybe_scope
 
     with maybe_scope(strategy):  # fit picks up the strategy of the enclosing scope
         code = int(main(args) or 0)
@@ -126,7 +126,7 @@ def _make_strategy(args: argparse.Namespace) -> Any:
     if kind == "none":
         args.strategy = None
         return None
-    from tlcore.utils._distributed import is_chief, make_strategy
+    from tlcore.training.cluster import is_chief, make_strategy
 
     try:
         strategy = make_strategy(kind, cpu_replicas=int(os.environ.get("TLCORE_CPU_REPLICAS")

@@ -385,3 +385,34 @@ def test_options_are_validated_before_anything_runs(mnist, kwargs, match):
                      progress=False, **kwargs)
     for a, b in zip(before, weights(net)):
         np.testing.assert_array_equal(a, b)
+
+
+def test_recon_pretrain_takes_callbacks_and_stops_when_told(mnist):
+    X = mnist[0][:500]
+    net = tl.layers.InputLayer([None, 784], name="input")
+    net = tl.layers.DenseLayer(net, n_units=16, act=tf.nn.relu, name="relu1")
+    recon = tl.layers.ReconLayer(net, n_units=784, act=tf.nn.softplus, name="recon1")
+    seen = []
+
+    class StopAtTwo(tl.training.Callback):
+        def on_epoch_end(self, epoch, logs):
+            seen.append((epoch, logs["train_loss"]))
+            if epoch == 2:
+                self.run.stop_training = True
+
+    h = recon.pretrain(X, n_epoch=5, batch_size=100, save=False, progress=False,
+                       callbacks=[StopAtTwo()])
+    assert h.epochs == [1, 2] and [e for e, _ in seen] == [1, 2]
+    assert seen[1][1] == pytest.approx(h.train_loss[1])
+
+
+def test_tl_training_resolves_lazily_without_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import sys, tlcore as tl; assert 'training' in dir(tl); "
+            "import tlcore.training; print('tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False"]
+    assert tl.training.fit is tl.utils.fit

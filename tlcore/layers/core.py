@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import contextvars
+import copy
 import functools
 import inspect
 import logging
@@ -75,6 +76,11 @@ class Layer:
 
     #: Extra keyword arguments this layer accepts when the network is called.
     call_args: ClassVar[tuple[str, ...]] = ()
+    #: True when ``forward`` is correct in a lower float compute dtype (mixed precision, see
+    #: :func:`compute_dtype`): it then gets its float inputs, and the trainable float variables
+    #: held in its attributes (or in list attributes), cast to that dtype. Other layers run in
+    #: their own dtype on inputs cast back to it.
+    autocast: ClassVar[bool] = False
     #: True for layers that take a list of parents.
     multi_input: ClassVar[bool] = False
     #: TensorLayer 1.x's other keyword spellings of constructor arguments, old -> new name
@@ -418,6 +424,7 @@ class Layer:
             raise TypeError(f"{who(self)}: unexpected call arguments {sorted(unknown)}; layers of "
                             f"this network accept {sorted(accepted) or 'none'}")
         values: dict[int, Any] = {}
+        compute = _COMPUTE.get()
         for layer in self._all_layers:
             if isinstance(layer, InputLayer):
                 values[id(layer)] = layer.convert(feed[id(layer)])
@@ -428,8 +435,18 @@ class Layer:
                 given = extra.get(a)
                 if given is None or (isinstance(given, Mapping) and layer.name not in given):
                     extra[a] = fed.fn(_fed_tensor(src, feed[id(src)]))
-            values[id(layer)] = layer.forward(xs if layer.multi_input else xs[0],
-                                              is_train=is_train, **extra)
+            runner = layer
+            if compute is not None:
+                if layer.autocast and layer.dtype.is_floating:
+                    xs = tf.nest.map_structure(lambda t: _cast_float(t, compute), xs)
+                    if compute != layer.dtype:
+                        runner = _casting_view(layer, compute)
+                else:  # only what mixed precision lowered goes back to the layer's dtype
+                    back = layer.dtype if layer.dtype.is_floating else tf.float32
+                    xs = tf.nest.map_structure(
+                        lambda t, d=back: _cast_float(t, d, only=compute), xs)
+            values[id(layer)] = runner.forward(xs if layer.multi_input else xs[0],
+                                               is_train=is_train, **extra)
         return values[id(self)]
 
     def _feed(self, inputs: Any) -> dict[int, Any]:
@@ -718,6 +735,56 @@ def reuse(*networks: Any) -> Iterator[None]:
         yield
     finally:
         _REUSE.reset(token)
+
+
+_COMPUTE: contextvars.ContextVar[tf.DType | None] = contextvars.ContextVar(
+    "tlcore_compute_dtype", default=None)
+
+
+@contextlib.contextmanager
+def compute_dtype(dtype: tf.DType | str | None) -> Iterator[None]:
+    """Run networks called in this block in the float compute dtype ``dtype`` (mixed precision).
+
+    Layers whose :attr:`Layer.autocast` is True compute in ``dtype`` (e.g. ``bfloat16``) on
+    their inputs and trainable variables cast to it; the variables themselves stay float32 (the
+    master weights), and their gradients come back as float32 through the casts. Other layers
+    compute in their own dtype. ``None`` (or a layer's own dtype) changes nothing. Outside such
+    a block a network computes as built, so ``network(x)`` keeps its output dtype.
+    """
+    as_dtype = None if dtype is None else tf.as_dtype(dtype)
+    if as_dtype is not None and not as_dtype.is_floating:
+        raise ValueError(f"compute_dtype: expected a float dtype, received {as_dtype.name}")
+    token = _COMPUTE.set(as_dtype)
+    try:
+        yield
+    finally:
+        _COMPUTE.reset(token)
+
+
+def _cast_float(t: Any, dtype: tf.DType, only: tf.DType | None = None) -> Any:
+    """``t`` cast to ``dtype`` if it is a float tensor (of dtype ``only`` when given)."""
+    if isinstance(t, (tf.Tensor, tf.Variable)) and t.dtype.is_floating and t.dtype != dtype \
+            and (only is None or t.dtype == only):
+        return tf.cast(t, dtype)
+    return t
+
+
+def _casting_view(layer: Layer, dtype: tf.DType) -> Layer:
+    """A shallow copy of ``layer`` whose trainable float variables (attributes, or in list
+    attributes) read as ``dtype`` casts; non-trainable state (moving statistics, keep
+    probabilities) stays the variable, so that ``forward`` can still assign to it."""
+    def cast(v: Any) -> Any:
+        if isinstance(v, tf.Variable) and v.trainable and v.dtype.is_floating:
+            return tf.cast(v, dtype)
+        return v
+
+    view = copy.copy(layer)
+    for name, value in vars(layer).items():
+        if isinstance(value, tf.Variable):
+            setattr(view, name, cast(value))
+        elif isinstance(value, (list, tuple)) and any(isinstance(v, tf.Variable) for v in value):
+            setattr(view, name, type(value)(cast(v) for v in value))
+    return view
 
 
 def reusing() -> bool:

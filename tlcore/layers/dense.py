@@ -26,6 +26,8 @@ class DenseLayer(Layer):
     (None, 800)
     """
 
+    autocast = True
+
     def __init__(self, prev_layer: Layer, n_units: int = 100, act: Act = None,
                  W_init: Init = keras.initializers.TruncatedNormal(stddev=0.1),
                  b_init: Init = "zeros", *, name: str | None = None) -> None:

@@ -29,6 +29,8 @@ class DropoutLayer(Layer):
     0.8
     """
 
+    autocast = True
+
     def __init__(self, prev_layer: Layer, keep: float = 0.5, is_fix: bool = False,
                  is_train: bool = True, seed: int | None = None, name: str | None = None) -> None:
         self.keep = check_prob(self, "keep", keep)

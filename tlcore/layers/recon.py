@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from typing import Any, Sequence
 
 import keras
 import tensorflow as tf
@@ -103,7 +103,7 @@ class ReconLayer(DenseLayer):
                  n_epoch: int = 100, batch_size: int = 128, print_freq: int = 10,
                  save: bool = True, save_name: str = "w1pre_", optimizer: Any = None, *,
                  save_dir: str | None = None, seed: int | None = None,
-                 progress: bool | None = None) -> Any:
+                 progress: bool | None = None, callbacks: Sequence[Any] = ()) -> Any:
         """Train the encoder and this decoder to reconstruct their target (greedy pretraining).
 
         Only the dropout layer named ``denoise_name`` (the corruption of a denoising
@@ -123,6 +123,9 @@ class ReconLayer(DenseLayer):
             save_dir: folder of the saved files (default: the working directory).
             seed: reproducible shuffling and noise.
             progress: progress bar switch, as for ``fit``.
+            callbacks: callbacks as for :func:`tlcore.utils.fit` (``EarlyStopping``,
+                ``CSVLogger``, plain functions ``fn(epoch, history)`` ...); they see the
+                reconstruction loss as ``train_loss`` and ``val_loss``.
 
         Returns:
             The :class:`~tlcore.utils.TrainingHistory`.
@@ -149,7 +152,7 @@ class ReconLayer(DenseLayer):
                 target = t
             return self.recon_cost(recon, target, code), recon
 
-        callbacks = []
+        callbacks = list(callbacks)
         if save:
             folder = save_dir or "."
 

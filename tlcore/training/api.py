@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import tensorflow as tf
 
+from tlcore.layers.core import compute_dtype
 from tlcore.training.data import Stream, check_callable, is_stream, positive_int, to_tensors
 from tlcore.training.engine import train
 from tlcore.training.options import TrainOptions
@@ -30,7 +31,7 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         checkpoint_dir: str | None = None, checkpoint_freq: int = 1, max_checkpoints: int = 3,
         eval_batch_size: int | None = None, callbacks: Sequence[Any] = (),
         strategy: Any = None, backup_dir: str | None = None, eval_freq: int | None = None,
-        steps_per_epoch: int | None = None) -> TrainingHistory:
+        steps_per_epoch: int | None = None, precision: str = "float32") -> TrainingHistory:
     """Train ``network`` with the optimizer ``train_op`` on minibatches of ``(X_train, y_train)``.
 
     On epoch 1, every ``print_freq`` epochs and the last epoch it logs (logger ``tlcore``)::
@@ -102,6 +103,16 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
             many epochs and on the first and last; default ``print_freq``.
         steps_per_epoch: with a batch source, batches per epoch (needed for an endless
             generator).
+        precision: ``"float32"`` (default), or ``"mixed_bfloat16"``: layers that support it
+            (``DenseLayer``, ``DropoutLayer``; see :attr:`tlcore.layers.Layer.autocast`)
+            compute in bfloat16 on inputs and weights cast in the compiled step, while the
+            variables, their gradients and updates, the loss and the metrics stay float32
+            (the network's output is cast to float32 before ``cost``). Evaluation during
+            ``fit`` runs in the same precision; ``network(x)`` outside ``fit`` is unchanged.
+            ``"mixed_float16"`` likewise in float16, with dynamic loss scaling (a step whose
+            gradients overflow is skipped and the scale halved; ``nan_policy`` still applies
+            to a non-finite loss); on one device only, and on CPUs without float16 arithmetic
+            (AVX512-FP16) it is slower than float32.
 
     Returns:
         The :class:`~tlcore.utils.TrainingHistory` of all epochs (restored ones included).
@@ -122,7 +133,7 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
         max_checkpoints=max_checkpoints, backup_dir=backup_dir, tensorboard_dir=tensorboard_dir,
         tensorboard_epoch_freq=tensorboard_epoch_freq,
         tensorboard_weight_histograms=tensorboard_weight_histograms,
-        steps_per_epoch=steps_per_epoch)
+        steps_per_epoch=steps_per_epoch, precision=precision)
     check_callable(network, "network")
     if not hasattr(train_op, "apply_gradients"):
         raise TypeError(f"fit: train_op must be an optimizer with apply_gradients (e.g. "
@@ -132,13 +143,44 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
     if not variables:
         raise ValueError("fit: nothing to train: var_list is empty")
 
+    compute = options.compute_dtype
+    if compute is not None:
+        _log_precision(network, options)
+
     def loss_fn(x: Any, y: Any, training: bool) -> tuple[tf.Tensor, Any]:
-        out = network(x, is_train=training)
+        if compute is None:
+            out = network(x, is_train=training)
+        else:
+            with compute_dtype(compute):
+                out = network(x, is_train=training)
+            out = tf.nest.map_structure(_to_float32, out)  # loss and metrics in float32
         return cost(out, y), out
 
     return train(loss_fn, train_op, variables, network, X_train, y_train, X_val, y_val,
                  metrics=metric_dict(acc, "fit"), options=options, callbacks=callbacks,
                  strategy=strategy)
+
+
+def _log_precision(network: Any, options: TrainOptions) -> None:
+    """Say which layers compute in the lower dtype: the others silently stay float32."""
+    layers = [la for la in getattr(network, "all_layers", [])
+              if la.prev_layers and getattr(la, "dtype", None) is not None
+              and la.dtype.is_floating]
+    lowered = [la.name for la in layers if la.autocast]
+    if layers and not lowered:
+        logger.warning("%s: precision=%r, but no layer of this network supports it "
+                       "(Layer.autocast); it trains in float32", options.what, options.precision)
+    elif layers:
+        logger.info("%s: precision=%r: %d of %d layers compute in %s; the others in float32",
+                    options.what, options.precision, len(lowered), len(layers),
+                    options.compute_dtype)
+
+
+def _to_float32(t: Any) -> Any:
+    if isinstance(t, tf.Tensor) and t.dtype.is_floating and t.dtype != tf.float32 \
+            and t.dtype.size < 4:
+        return tf.cast(t, tf.float32)
+    return t
 
 
 def metric_dict(acc: Any, what: str) -> dict[str, Metric]:

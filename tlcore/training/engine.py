@@ -25,7 +25,8 @@ from tlcore.training.data import Stream, check_labels, epoch_order, is_stream, t
 from tlcore.training.options import TrainOptions, steps_in
 from tlcore.training.replicated import (ReplicatedEvaluator, ReplicatedRunner, check_in_scope,
                                         gather_ints)
-from tlcore.training.steps import LocalEvaluator, LocalRunner, LossFn, Metrics, StreamRunner
+from tlcore.training.steps import (LocalEvaluator, LocalRunner, LossFn, LossScale, Metrics,
+                                   StreamRunner)
 from tlcore.utils import TrainingHistory
 
 logger = logging.getLogger("tlcore")
@@ -75,6 +76,9 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
                          f"arrays; a {type(X_train).__name__} stream trains on one device")
     if strategy is not None:
         check_in_scope(strategy, network, optimizer, variables, what)
+        if o.precision == "mixed_float16":
+            raise ValueError(f"{what}: precision='mixed_float16' (loss scaling) trains on one "
+                             f"device; under a tf.distribute strategy use 'mixed_bfloat16'")
     cbs = as_callbacks(callbacks, what)
 
     # Data: arrays are converted once (the fast path); streams are read batch by batch.
@@ -116,6 +120,7 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
     if o.seed is not None:
         tf.random.set_seed(o.seed)  # before tracing: fixes the op seeds of dropout masks
 
+    loss_scale = LossScale() if o.precision == "mixed_float16" else None
     ebs = o.evaluation_batch_size
     train_eval: Any
     val_eval: Any
@@ -130,14 +135,15 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
                     type(strategy).__name__, strategy.num_replicas_in_sync, o.batch_size,
                     worker_name(strategy))
     elif stream is not None:
-        runner = StreamRunner(loss_fn, optimizer, variables, spec, o.nan_policy, what)
+        runner = StreamRunner(loss_fn, optimizer, variables, spec, o.nan_policy, what,
+                              loss_scale)
         # A one-shot generator cannot be read a second time for the train evaluation.
         train_eval = LocalEvaluator(loss_fn, metrics, ebs, None, None, spec=spec) \
             if o.eval_train and not stream.one_shot else None
         val_eval = None
     else:
         runner = LocalRunner(loss_fn, optimizer, variables, o.batch_size, X, y, o.nan_policy,
-                             what)
+                             what, loss_scale)
         train_eval = LocalEvaluator(loss_fn, metrics, ebs, X, y) if o.eval_train else None
         val_eval = LocalEvaluator(loss_fn, metrics, ebs, *val[:2]) if val is not None else None
     if val_stream is not None:

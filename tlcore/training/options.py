@@ -7,6 +7,8 @@ from typing import Any
 import attrs
 
 NAN_POLICIES = ("raise", "skip", "ignore")
+#: precision -> compute dtype of the layers that autocast (None: as built); variables stay float32
+PRECISIONS = {"float32": None, "mixed_bfloat16": "bfloat16", "mixed_float16": "float16"}
 
 
 def _positive(instance: Any, attribute: Any, value: Any) -> None:
@@ -65,6 +67,7 @@ class TrainOptions:
     tensorboard_weight_histograms: bool = True
     steps_per_epoch: int | None = attrs.field(default=None, converter=_to_int,
                                               validator=_optional_positive)
+    precision: str = attrs.field(default="float32")
 
     @n_epoch.validator
     def _check_n_epoch(self, attribute: Any, value: Any) -> None:
@@ -76,6 +79,17 @@ class TrainOptions:
         if value not in NAN_POLICIES:
             raise ValueError(f"{self.what}: nan_policy must be one of {NAN_POLICIES}, received "
                              f"{value!r}")
+
+    @precision.validator
+    def _check_precision(self, attribute: Any, value: Any) -> None:
+        if not isinstance(value, str) or value not in PRECISIONS:
+            raise ValueError(f"{self.what}: precision must be one of {tuple(PRECISIONS)}, "
+                             f"received {value!r}")
+
+    @property
+    def compute_dtype(self) -> str | None:
+        """The dtype layers compute in (``None``: their own, float32)."""
+        return PRECISIONS[self.precision]
 
     @seed.validator
     def _check_seed(self, attribute: Any, value: Any) -> None:

@@ -33,9 +33,10 @@ class LocalRunner:
 
 
     def __init__(self, loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable],
-                 batch_size: int, X: Any, y: Any, nan_policy: str, what: str = "fit") -> None:
+                 batch_size: int, X: Any, y: Any, nan_policy: str, what: str = "fit",
+                 loss_scale: LossScale | None = None) -> None:
         self.loss_fn, self.optimizer, self.variables = loss_fn, optimizer, variables
-        self.X, self.y, self.what = X, y, what
+        self.X, self.y, self.what, self.loss_scale = X, y, what, loss_scale
         self.batch_size, self.nan_policy = batch_size, nan_policy
         self.traces = 0
         self.apply = fused_apply(optimizer, variables) or optimizer.apply_gradients
@@ -64,13 +65,8 @@ class LocalRunner:
             with tf.GradientTape() as tape:
                 loss, _ = self.loss_fn(xb, yb, True)
                 loss = tf.convert_to_tensor(loss)
-            grads = tape.gradient(loss, variables)
-            pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
-            if not pairs:
-                raise ValueError(f"{self.what}: the loss does not depend on any variable of "
-                                 f"var_list")
-            finite = tf.math.is_finite(finite_probe(loss, [g for g, _ in pairs]))
-            apply_if_finite(finite, lambda: self.apply(pairs), policy)
+            finite, pairs = checked_gradients(tape, loss, variables, self.loss_scale, self.what)
+            finite = guarded_apply(finite, loss, pairs, self.apply, policy, self.loss_scale)
             return (finite, tf.cast(tf.reduce_mean(loss), tf.float64),
                     tf.cast(tf.shape(idx)[0], tf.float64))
 
@@ -86,9 +82,10 @@ class StreamRunner:
     adaptive = False
 
     def __init__(self, loss_fn: LossFn, optimizer: Any, variables: list[tf.Variable],
-                 spec: tuple[Any, Any], nan_policy: str, what: str = "fit") -> None:
+                 spec: tuple[Any, Any], nan_policy: str, what: str = "fit",
+                 loss_scale: LossScale | None = None) -> None:
         self.loss_fn, self.optimizer, self.variables = loss_fn, optimizer, variables
-        self.nan_policy, self.what = nan_policy, what
+        self.nan_policy, self.what, self.loss_scale = nan_policy, what, loss_scale
         self.traces = 0
         self.apply = fused_apply(optimizer, variables) or optimizer.apply_gradients
         with tf.init_scope():
@@ -143,15 +140,11 @@ class StreamRunner:
         with tf.GradientTape() as tape:
             loss, _ = self.loss_fn(xb, yb, True)
             loss = tf.convert_to_tensor(loss)
-        grads = tape.gradient(loss, self.variables)
-        pairs = [(g, v) for g, v in zip(grads, self.variables) if g is not None]
-        if not pairs:
-            raise ValueError(f"{self.what}: the loss does not depend on any variable of "
-                             f"var_list")
-        finite = tf.math.is_finite(finite_probe(loss, [g for g, _ in pairs]))
+        finite, pairs = checked_gradients(tape, loss, self.variables, self.loss_scale,
+                                          self.what)
         halted = self.bad >= 0 if self.nan_policy == "raise" else tf.constant(False)
-        apply_if_finite(tf.logical_and(finite, tf.logical_not(halted)),
-                        lambda: self.apply(pairs), self.nan_policy)
+        finite = guarded_apply(finite, loss, pairs, self.apply, self.nan_policy,
+                               self.loss_scale, halted)
         m = tf.shape(tf.nest.flatten(xb)[0])[0]
         counted = tf.logical_and(tf.logical_or(finite, tf.constant(self.nan_policy == "ignore")),
                                  tf.logical_not(halted))
@@ -164,6 +157,75 @@ class StreamRunner:
         self.bad_loss.assign(tf.where(first_bad, loss64, self.bad_loss))
         self.bad.assign(tf.where(first_bad, step, self.bad))
         self.n_bad.assign_add(tf.where(finite, 0, 1))
+
+
+class LossScale:
+    """Dynamic loss scaling for float16 compute: the loss is multiplied by ``scale`` before
+    differentiation (so that small float16 gradients do not flush to zero) and the gradients
+    divided by it. A step whose loss is finite but whose gradients overflow is skipped and
+    halves the scale (down to 1; past that a non-finite gradient is an error of the model, left
+    to ``nan_policy``); ``period`` finite steps in a row double it. The scale is not
+    checkpointed: a resumed run starts again from ``initial`` and settles in a few steps."""
+
+    def __init__(self, initial: float = 2.0 ** 15, period: int = 2000) -> None:
+        self.period = period
+        with tf.init_scope():
+            self.scale = tf.Variable(initial, dtype=tf.float32, trainable=False)
+            self.good = tf.Variable(0, dtype=tf.int32, trainable=False)
+
+    def update(self, finite: tf.Tensor, overflow: tf.Tensor) -> None:
+        """After a step: count a finite one (doubling after ``period``), halve on overflow;
+        any other non-finite step (a NaN loss) leaves the scale as it is."""
+        grow = tf.logical_and(finite, self.good + 1 >= self.period)
+        scale = tf.where(grow, self.scale * 2.0, self.scale)
+        self.scale.assign(tf.where(overflow, tf.maximum(self.scale / 2.0, 1.0), scale))
+        good = tf.where(tf.logical_and(finite, tf.logical_not(grow)), self.good + 1, 0)
+        self.good.assign(tf.where(tf.logical_or(finite, overflow), good, self.good))
+
+
+def checked_gradients(tape: tf.GradientTape, loss: tf.Tensor, variables: list[tf.Variable],
+                      loss_scale: LossScale | None, what: str
+                      ) -> tuple[tf.Tensor, list[tuple[Any, tf.Variable]]]:
+    """The (unscaled) gradient pairs of ``loss`` and whether loss and gradients are finite."""
+    if loss_scale is None:
+        grads = tape.gradient(loss, variables)
+    else:
+        scale = tf.identity(loss_scale.scale)  # read before this step's update
+        with tape:  # the tape records again, so that the gradient is of the scaled loss
+            scaled = tf.cast(loss, tf.float32) * scale
+        grads = tape.gradient(scaled, variables)
+        grads = [None if g is None else _unscale(g, scale) for g in grads]
+    pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+    if not pairs:
+        raise ValueError(f"{what}: the loss does not depend on any variable of var_list")
+    return tf.math.is_finite(finite_probe(loss, [g for g, _ in pairs])), pairs
+
+
+def _unscale(g: Any, scale: tf.Tensor) -> Any:
+    if isinstance(g, tf.IndexedSlices):
+        return tf.IndexedSlices(g.values / tf.cast(scale, g.values.dtype), g.indices,
+                                g.dense_shape)
+    return g / tf.cast(scale, g.dtype)
+
+
+def guarded_apply(finite: tf.Tensor, loss: tf.Tensor, pairs: list[tuple[Any, tf.Variable]],
+                  apply: Callable[[Any], Any], policy: str, loss_scale: LossScale | None,
+                  halted: tf.Tensor | None = None) -> tf.Tensor:
+    """Apply the update unless it is non-finite (per ``policy``) or ``halted``; returns whether
+    the step counts as finite. With a loss scale, a gradient overflow at a finite loss and a
+    scale above 1 is the scale's business: the step is skipped (whatever the policy), the
+    scale halved, and the step still counts as finite."""
+    go = tf.constant(True) if halted is None else tf.logical_not(halted)
+    if loss_scale is None:
+        apply_if_finite(tf.logical_and(finite, go), lambda: apply(pairs), policy)
+        return finite
+    overflow = tf.logical_and(tf.logical_not(finite), tf.logical_and(
+        tf.reduce_all(tf.math.is_finite(tf.cast(loss, tf.float32))), loss_scale.scale > 1.0))
+    loss_scale.update(finite, overflow)
+    ok = tf.logical_and(go, tf.logical_not(overflow))
+    apply_if_finite(tf.logical_and(finite, ok) if policy != "ignore" else ok,
+                    lambda: apply(pairs), "raise")
+    return tf.logical_or(finite, overflow)
 
 
 def finite_probe(loss: Any, grads: Sequence[Any]) -> tf.Tensor:
