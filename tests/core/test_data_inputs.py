@@ -110,6 +110,16 @@ def test_each_source_trains_as_the_same_arrays(mnist, reference, kind):
         assert source.ends >= 2  # on_epoch_end after each epoch
 
 
+def test_a_stream_with_array_validation_validates(mnist, reference):
+    """Training batches from tf.data, validation as X_val/y_val arrays (the seed's form)."""
+    X, y, Xv, yv = mnist
+    net, h = run(sources(X, y)["tf.data"], mnist, X_val=Xv, y_val=yv)
+    ref_net, ref_h = reference
+    assert len(h.val_loss) == 2
+    np.testing.assert_allclose(h.val_loss, ref_h.val_loss, rtol=1e-5)
+    np.testing.assert_allclose(h.val_acc, ref_h.val_acc, atol=1e-6)
+
+
 def test_one_shot_generator_trains_one_epoch_and_says_why_not_two(mnist, reference):
     X, y, _, _ = mnist
     net, h = run(iter(batches(X, y)), mnist, n_epoch=1)

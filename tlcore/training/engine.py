@@ -140,7 +140,7 @@ def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X
         # A one-shot generator cannot be read a second time for the train evaluation.
         train_eval = LocalEvaluator(loss_fn, metrics, ebs, None, None, spec=spec) \
             if o.eval_train and not stream.one_shot else None
-        val_eval = None
+        val_eval = LocalEvaluator(loss_fn, metrics, ebs, *val[:2]) if val is not None else None
     else:
         runner = LocalRunner(loss_fn, optimizer, variables, o.batch_size, X, y, o.nan_policy,
                              what, loss_scale)
