@@ -63,10 +63,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     args.result = {}
     start = time.perf_counter()
-    from tlcore.training.cluster import maybe_scope
-
-    with maybe_scope(strategy):  # fit picks up the strategy of the enclosing scope
+    if strategy is None:  # no TensorFlow import here: an example's --help stays fast
         code = int(main(args) or 0)
+    else:
+        from tlcore.training.cluster import maybe_scope
+
+        with maybe_scope(strategy):  # fit picks up the strategy of the enclosing scope
+            code = int(main(args) or 0)
     took = time.perf_counter() - start
     result = getattr(args, "result", None) or {}
     if code == 0:
