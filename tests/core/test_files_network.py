@@ -200,3 +200,26 @@ def test_saved_model_never_replaces_a_foreign_directory(tmp_path):
     with pytest.raises(ValueError, match="exists and is not a SavedModel"):
         tl.files.export_saved_model(mlp(), str(tmp_path))
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_a_third_party_layer_names_its_distribution_when_missing():
+    with registered(_plugin(), name="scaling", distribution="acme-scaling"):
+        net = ScaledDense(InputLayer([None, 6], name="input"), n_units=2, name="scaled")
+        config = tl.files.network_to_config(net)
+    assert config["layers"][1]["distribution"] == "acme-scaling"
+    with pytest.raises(UnknownNameError, match=r"no plugin registers a layer named 'ScaledDense'"
+                                               r".*saved with distribution 'acme-scaling' "
+                                               r"installed: pip install acme-scaling"):
+        tl.files.network_from_config(config)
+
+
+@pytest.mark.parametrize("dist", ["acme\nrm -rf /", "-e git+evil", "", 7, None],
+                         ids=["newline", "option", "empty", "int", "none"])
+def test_an_implausible_saved_distribution_gives_no_install_hint(dist):
+    with registered(_plugin(), name="scaling", distribution="acme-scaling"):
+        config = tl.files.network_to_config(
+            ScaledDense(InputLayer([None, 6], name="input"), n_units=2, name="scaled"))
+    config["layers"][1]["distribution"] = dist
+    with pytest.raises(UnknownNameError) as info:
+        tl.files.network_from_config(config)
+    assert "pip install" not in str(info.value)

@@ -62,15 +62,20 @@ def network_to_config(network: Network) -> dict[str, Any]:
     layers = []
     for layer in network.all_layers:
         cls_name, plugin = _registered_name(registry, layer)
-        layers.append({"class": cls_name, "plugin": plugin, "name": layer.name,
-                       "parents": [p.name for p in layer.prev_layers],
+        info = registry.plugin(plugin)
+        # The distribution to name when the file is loaded where the plugin is missing.
+        dist = info.distribution if info is not None and info.distribution else None
+        layers.append({"class": cls_name, "plugin": plugin, "distribution": dist,
+                       "name": layer.name, "parents": [p.name for p in layer.prev_layers],
                        "config": layer.get_config()})
     return {"format": _FORMAT, "version": 1, "tlcore": __version__, "output": network.name,
             "layers": layers}
 
 
 _ENTRY_KEYS = {"class", "name", "parents", "config"}
-_OPTIONAL_KEYS = {"plugin"}
+_OPTIONAL_KEYS = {"plugin", "distribution"}
+#: what a saved distribution name may look like (a file is untrusted: it only reaches a message)
+_DIST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 class _EntryError(ValueError):
@@ -194,7 +199,8 @@ def network_from_config(config: dict[str, Any], source: str = "config") -> Netwo
                 cls = registry.get("layers", spec["class"])
             except (LookupError, PluginError) as e:
                 raise _reworded(e, f"{where} needs layer class {spec['class']!r} (saved from "
-                                   f"plugin {spec.get('plugin')!r}): {e}") from e
+                                   f"plugin {spec.get('plugin')!r}): {e}"
+                                   + _install_hint(e, spec.get("distribution"))) from e
             is_input = isinstance(cls, type) and issubclass(cls, InputLayer)
             parents = [built[p] for p in spec["parents"]]
             multi = getattr(cls, "multi_input", False)
@@ -222,6 +228,25 @@ def network_from_config(config: dict[str, Any], source: str = "config") -> Netwo
     if not isinstance(output, str) or output not in built:
         raise ValueError(f"{source}: output layer {output!r} is not among its layers")
     return built[output]
+
+
+def _install_hint(e: Exception, dist: Any) -> str:
+    """``; the file was saved with distribution 'x' installed: pip install x`` for a class no
+    installed plugin registers, when the file names a plausible distribution."""
+    from tlcore.plugins import UnknownNameError
+
+    if not isinstance(e, UnknownNameError) or not isinstance(dist, str):
+        return ""
+    if not _DIST_NAME.fullmatch(dist) or f"pip install {dist}" in str(e):
+        return ""
+    from tlcore.plugins import get_registry
+
+    norm = dist.lower().replace("_", "-")
+    registry = get_registry()
+    if any(p.distribution.lower().replace("_", "-") == norm
+           for p in [*registry.plugins(), *registry.shadowed()]):
+        return ""  # installed: the registry's message already says why it is not usable
+    return f"; the file was saved with distribution {dist!r} installed: pip install {dist}"
 
 
 def _reworded(e: Exception, message: str) -> Exception:
