@@ -13,22 +13,26 @@ Names are checked per network, never globally: building the same model twice jus
 from __future__ import annotations
 
 import collections
-import contextlib
-import contextvars
-import copy
 import functools
 import inspect
 import logging
 import types
 import warnings
-from typing import Any, Callable, ClassVar, Iterator, Mapping, Sequence
+from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
-import attrs
 import numpy as np
 import tensorflow as tf
 
 from tlcore.layers._fresh import fresh
-from tlcore.layers._utils import act_name, get_act, shape_str, who
+from tlcore.layers.fed import FedValue, StaticOutput, describe_source, fed_tensor, same_spec
+from tlcore.layers.precision import cast_float, casting_view, compute_dtype, current_compute_dtype
+from tlcore.layers.sharing import (check_all_reused, reuse, reused_table, reused_variable,
+                                   reusing)
+from tlcore.layers.utils import act_name, get_act, shape_str, who
+
+#: re-exported: ``tl.layers.reuse`` and code written against this module use these names here
+__all__ = ["FedValue", "IndexingLayer", "InputLayer", "Layer", "StaticOutput", "compute_dtype",
+           "reuse", "reusing"]
 
 logger = logging.getLogger("tlcore")
 
@@ -133,7 +137,7 @@ class Layer:
             self.dtype = tf.float32
         in_shape = self._shapes_of(in_specs)
         self.build([in_shape] if self.multi_input and len(in_specs) == 1 else in_shape)
-        _check_all_reused(self)
+        check_all_reused(self)
         self.output_spec = self.compute_output_spec(in_specs if self.multi_input else in_specs[0])
         logger.info("Instantiate %s %s: %s", type(self).__name__, self.name, self.describe())
 
@@ -193,9 +197,9 @@ class Layer:
         returned instead, after checking its shape and dtype."""
         dtype = tf.as_dtype(dtype or self.dtype)
         shape = tuple(int(d) for d in shape)
-        shared = _REUSE.get()
+        shared = reused_table()
         if shared is not None:
-            return self.track_param(_reused_variable(self, name, shape, dtype, shared), name)
+            return self.track_param(reused_variable(self, name, shape, dtype, shared), name)
         if init is None:
             raise ValueError(f"{who(self)}: parameter {name!r} needs an initializer")
         # A shared unseeded Keras initializer repeats its values: clone it per variable, or every
@@ -224,11 +228,11 @@ class Layer:
         inputs = self.input_layers
         found = [i for i in inputs if i is value.source or i.source is value.source]
         if not found:  # an equal spec made again: accept it when it names one input only
-            found = [i for i in inputs if _same_spec(i.source, value.source)]
+            found = [i for i in inputs if same_spec(i.source, value.source)]
         if len(found) != 1:
             raise ValueError(
                 f"{who(self)}: {arg}={value.label} is computed from "
-                f"{_describe_source(value.source)}, which is "
+                f"{describe_source(value.source)}, which is "
                 f"{'not an input' if not found else 'ambiguous among the inputs'} of this network "
                 f"(inputs: {[i.name for i in inputs]}); build the InputLayer from that same spec, "
                 f"or pass {arg}= when calling the network")
@@ -424,7 +428,7 @@ class Layer:
             raise TypeError(f"{who(self)}: unexpected call arguments {sorted(unknown)}; layers of "
                             f"this network accept {sorted(accepted) or 'none'}")
         values: dict[int, Any] = {}
-        compute = _COMPUTE.get()
+        compute = current_compute_dtype()
         for layer in self._all_layers:
             if isinstance(layer, InputLayer):
                 values[id(layer)] = layer.convert(feed[id(layer)])
@@ -434,17 +438,17 @@ class Layer:
             for a, (src, fed) in layer._fed_args.items():
                 given = extra.get(a)
                 if given is None or (isinstance(given, Mapping) and layer.name not in given):
-                    extra[a] = fed.fn(_fed_tensor(src, feed[id(src)]))
+                    extra[a] = fed.fn(fed_tensor(src, feed[id(src)]))
             runner = layer
             if compute is not None:
                 if layer.autocast and layer.dtype.is_floating:
-                    xs = tf.nest.map_structure(lambda t: _cast_float(t, compute), xs)
+                    xs = tf.nest.map_structure(lambda t: cast_float(t, compute), xs)
                     if compute != layer.dtype:
-                        runner = _casting_view(layer, compute)
+                        runner = casting_view(layer, compute)
                 else:  # only what mixed precision lowered goes back to the layer's dtype
                     back = layer.dtype if layer.dtype.is_floating else tf.float32
                     xs = tf.nest.map_structure(
-                        lambda t, d=back: _cast_float(t, d, only=compute), xs)
+                        lambda t, d=back: cast_float(t, d, only=compute), xs)
             values[id(layer)] = runner.forward(xs if layer.multi_input else xs[0],
                                                is_train=is_train, **extra)
         return values[id(self)]
@@ -585,243 +589,6 @@ class IndexingLayer(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "key": _encode_key(self.key)}
-
-
-@attrs.frozen
-class StaticOutput:
-    """What ``layer.outputs`` returns: the static shape and dtype of a layer's output.
-
-    It answers TensorLayer's ``net.outputs.get_shape().as_list()``; using it as a tensor raises
-    an error that says to call the network instead.
-    """
-
-    shape: tf.TensorShape
-    dtype: tf.DType
-
-    @classmethod
-    def of(cls, spec: tf.TensorSpec) -> StaticOutput:
-        return cls(spec.shape, spec.dtype)
-
-    def get_shape(self) -> tf.TensorShape:
-        """The static shape (``None`` for unknown dims), as ``tf.Tensor.get_shape``."""
-        return self.shape
-
-    def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> tf.Tensor:
-        raise TypeError(f"layer.outputs {shape_str(self.shape)} is a static description in tlcore, "
-                        f"not a tensor: call the network for values, net(x, is_train=...), or "
-                        f"wrap the operation in tl.layers.LambdaLayer(net, fn=...)")
-
-
-@attrs.frozen(eq=False)
-class FedValue:
-    """A value computed from the data fed to one of the network's inputs, anew at every call.
-
-    TensorLayer 1.x computed some layer arguments from the input placeholder while building
-    (``sequence_length=retrieve_seq_length_op(x)``). Given ``x``'s stand-in (the
-    ``tf.TensorSpec`` an InputLayer is built from, or the InputLayer), such a helper returns a
-    ``FedValue``, and a layer that accepts it binds it with :meth:`Layer.bind_fed_value`: every
-    call computes ``fn(<the batch fed to that input>)``, unless the call passes the argument.
-
-    Attributes:
-        source: the spec (or InputLayer) standing for the fed data.
-        fn: computes the value from the fed tensor.
-        label: how the value was written, for messages (``retrieve_seq_length_op(x)``).
-    """
-
-    source: Any
-    fn: Callable[[tf.Tensor], Any]
-    label: str
-    #: the registered ``tl.layers`` function that made it, and its other keywords: what a
-    #: saved network stores to bind it again (``None``: it cannot be saved)
-    op: str | None = None
-    op_kwargs: Mapping[str, Any] = attrs.field(factory=dict)
-
-    def config(self, input_name: str) -> dict[str, Any]:
-        """The JSON-ready form kept in the binding layer's config."""
-        if self.op is None:
-            raise ValueError(f"{self.label} was not made by a registered tl.layers function and "
-                             f"cannot be saved with the network; pass it at call time instead")
-        return {"op": self.op, "input": input_name, "kwargs": dict(self.op_kwargs)}
-
-    @staticmethod
-    def from_config(layer: Layer, spec: Mapping[str, Any]) -> FedValue:
-        """Make the value again from :meth:`config`'s output, on ``layer``'s network input."""
-        from tlcore.plugins import get_registry
-
-        inputs = {i.name: i for i in layer.input_layers}
-        if spec.get("input") not in inputs:
-            raise ValueError(f"{who(layer)}: its saved value {spec.get('op')}(...) reads input "
-                             f"{spec.get('input')!r}, not among the inputs {sorted(inputs)}")
-        op = get_registry().get("layers", str(spec.get("op")))
-        kwargs = spec.get("kwargs", {})
-        # a saved file names the function: only those that make such values may run
-        if not getattr(op, "makes_fed_value", False) or not isinstance(kwargs, dict) or any(
-                not isinstance(v, (bool, int, float, str, type(None))) for v in kwargs.values()):
-            raise ValueError(f"{who(layer)}: a saved value must come from a function such as "
-                             f"retrieve_seq_length_op2 with plain keywords, received "
-                             f"{spec.get('op')!r} with {kwargs!r:.60}")
-        value = op(inputs[spec["input"]], **kwargs)
-        if not isinstance(value, FedValue):
-            raise ValueError(f"{who(layer)}: {spec['op']} on an input did not give a value "
-                             f"computed per batch, received {type(value).__name__}")
-        return value
-
-    def __tf_tensor__(self, dtype: Any = None, name: Any = None) -> tf.Tensor:
-        raise TypeError(f"{self.label} stands for a value computed from each batch fed to the "
-                        f"network, not a tensor: pass it to a layer argument that takes it (e.g. "
-                        f"sequence_length=), or compute it from the batch")
-
-
-def _fed_tensor(layer: InputLayer, x: Any) -> tf.Tensor:
-    """What was fed to ``layer`` as a tensor of the fed dtype (ids for an embedding input)."""
-    t = x if isinstance(x, tf.Tensor) else tf.convert_to_tensor(x)
-    dtype = getattr(layer, "feed_spec", layer.output_spec).dtype
-    return t if t.dtype == dtype else tf.cast(t, dtype)
-
-
-def _same_spec(a: Any, b: Any) -> bool:
-    return isinstance(a, tf.TensorSpec) and isinstance(b, tf.TensorSpec) and a == b
-
-
-def _describe_source(source: Any) -> str:
-    if isinstance(source, Layer):
-        return f"{who(source)}"
-    if isinstance(source, tf.TensorSpec):
-        return f"the input spec {shape_str(source.shape)} {source.dtype.name}"
-    return repr(source)
-
-
-# ------------------------------------------------------------------------ weight sharing
-#: ``<layer>/<var>`` -> variable of the networks whose variables are being reused, or None
-_REUSE: contextvars.ContextVar[dict[str, tf.Variable] | None] = contextvars.ContextVar(
-    "tlcore_reuse", default=None)
-
-
-@contextlib.contextmanager
-def reuse(*networks: Any) -> Iterator[None]:
-    """Build layers on the variables of already-built ``networks`` (TensorLayer's ``reuse=True``).
-
-    Inside the block, a layer that would create the variable ``<layer name>/<var name>`` takes
-    the one of that name from ``networks`` instead, after checking its shape and dtype; a name
-    the networks do not have is an error. Layers built outside the block get new variables, so
-    a block can share a part of a network (one tower, one embedding).
-
-    Calling one network on other inputs stays the first choice when the structure is the same;
-    ``reuse`` is for a second network of another structure or fixed shape (an inference net with
-    batch 1, another sequence length, a second lookup in a shared embedding).
-
-    ``reuse(None)`` and ``reuse(False)`` do nothing, so a ported ``def model(x, reuse=None)``
-    can write ``with tl.layers.reuse(reuse):`` and take ``reuse=net_train``.
-
-    >>> net = DenseLayer(InputLayer([None, 4]), n_units=3, name="d")
-    >>> with reuse(net):
-    ...     net1 = DenseLayer(InputLayer([1, 4]), n_units=3, name="d")
-    >>> net1.all_params[0] is net.all_params[0]
-    True
-    """
-    if len(networks) == 1 and networks[0] in (None, False):
-        yield
-        return
-    table: dict[str, tf.Variable] = dict(_REUSE.get() or {})
-    for net in networks:
-        for layer in (net if isinstance(net, (list, tuple)) else [net]):
-            if not isinstance(layer, Layer):
-                raise TypeError(f"tl.layers.reuse: expected the network (a tlcore Layer) whose "
-                                f"variables to share, received {layer!r}; TensorLayer's "
-                                f"reuse=True becomes reuse=<the first network>")
-            table.update((layer.param_name(v), v) for v in layer.all_params)
-    token = _REUSE.set(table)
-    try:
-        yield
-    finally:
-        _REUSE.reset(token)
-
-
-_COMPUTE: contextvars.ContextVar[tf.DType | None] = contextvars.ContextVar(
-    "tlcore_compute_dtype", default=None)
-
-
-@contextlib.contextmanager
-def compute_dtype(dtype: tf.DType | str | None) -> Iterator[None]:
-    """Run networks called in this block in the float compute dtype ``dtype`` (mixed precision).
-
-    Layers whose :attr:`Layer.autocast` is True compute in ``dtype`` (e.g. ``bfloat16``) on
-    their inputs and trainable variables cast to it; the variables themselves stay float32 (the
-    master weights), and their gradients come back as float32 through the casts. Other layers
-    compute in their own dtype. ``None`` (or a layer's own dtype) changes nothing. Outside such
-    a block a network computes as built, so ``network(x)`` keeps its output dtype.
-    """
-    as_dtype = None if dtype is None else tf.as_dtype(dtype)
-    if as_dtype is not None and not as_dtype.is_floating:
-        raise ValueError(f"compute_dtype: expected a float dtype, received {as_dtype.name}")
-    token = _COMPUTE.set(as_dtype)
-    try:
-        yield
-    finally:
-        _COMPUTE.reset(token)
-
-
-def _cast_float(t: Any, dtype: tf.DType, only: tf.DType | None = None) -> Any:
-    """``t`` cast to ``dtype`` if it is a float tensor (of dtype ``only`` when given)."""
-    if isinstance(t, (tf.Tensor, tf.Variable)) and t.dtype.is_floating and t.dtype != dtype \
-            and (only is None or t.dtype == only):
-        return tf.cast(t, dtype)
-    return t
-
-
-def _casting_view(layer: Layer, dtype: tf.DType) -> Layer:
-    """A shallow copy of ``layer`` whose trainable float variables (attributes, or in list
-    attributes) read as ``dtype`` casts; non-trainable state (moving statistics, keep
-    probabilities) stays the variable, so that ``forward`` can still assign to it."""
-    def cast(v: Any) -> Any:
-        if isinstance(v, tf.Variable) and v.trainable and v.dtype.is_floating:
-            return tf.cast(v, dtype)
-        return v
-
-    view = copy.copy(layer)
-    for name, value in vars(layer).items():
-        if isinstance(value, tf.Variable):
-            setattr(view, name, cast(value))
-        elif isinstance(value, (list, tuple)) and any(isinstance(v, tf.Variable) for v in value):
-            setattr(view, name, type(value)(cast(v) for v in value))
-    return view
-
-
-def reusing() -> bool:
-    """True inside a ``with reuse(network):`` block (layers there share that network's
-    variables)."""
-    return _REUSE.get() is not None
-
-
-def _reused_variable(layer: Layer, name: str, shape: tuple[int, ...], dtype: tf.DType,
-                     table: Mapping[str, tf.Variable]) -> tf.Variable:
-    key = f"{layer.name}/{name}"
-    var = table.get(key)
-    if var is None:
-        near = sorted(k for k in table if k.split("/")[-1] == name)[:8]
-        raise ValueError(f"{who(layer)}: tl.layers.reuse: the reused network has no variable "
-                         f"{key!r}" + (f" (variables named {name!r}: {near})" if near else "")
-                         + "; build the layer with the same name, or outside the reuse block")
-    if tuple(var.shape.as_list()) != shape or var.dtype.base_dtype != dtype:
-        raise ValueError(f"{who(layer)}: tl.layers.reuse: variable {key!r} has shape "
-                         f"{tuple(var.shape.as_list())} and dtype {var.dtype.base_dtype.name} in "
-                         f"the reused network, this layer needs shape {shape} and dtype "
-                         f"{dtype.name}")
-    return var
-
-
-def _check_all_reused(layer: Layer) -> None:
-    """Inside ``reuse``, a layer whose variables did not come from ``add_param`` (a wrapped
-    Keras layer) cannot share them: say so rather than silently train a copy."""
-    table = _REUSE.get()
-    if table is None:
-        return
-    shared = {id(v) for v in table.values()}
-    own = [v for v in layer._own_params if id(v) not in shared]
-    if own:
-        raise ValueError(f"{who(layer)}: tl.layers.reuse cannot share the variables of this layer "
-                         f"({[v.name for v in own][:4]}): it creates them itself; call the first "
-                         f"network, or the wrapped object, on the new input instead")
 
 
 # --------------------------------------------------------------------------------- helpers

@@ -48,7 +48,7 @@ LAYERS: dict[str, str] = {
 
 #: tl.layers.<name> entries that are not Layer subclasses (TensorLayer's helpers)
 LAYER_HELPERS: dict[str, str] = {
-    "reuse": "tlcore.layers.core:reuse",
+    "reuse": "tlcore.layers.sharing:reuse",
     "LayersConfig": "tlcore.layers.compat:LayersConfig",
     "get_variables_with_name": "tlcore.layers.compat:get_variables_with_name",
     "get_layers_with_name": "tlcore.layers.compat:get_layers_with_name",
