@@ -416,3 +416,22 @@ def test_tl_training_resolves_lazily_without_tensorflow():
                          check=True).stdout.split()
     assert out == ["False"]
     assert tl.training.fit is tl.utils.fit
+
+
+def test_history_files_are_written_atomically_with_the_usual_mode(tmp_path):
+    """JSON and CSV histories go through tl.files.atomic_write: 0666 & ~umask, not mkstemp's
+    0600, and no temporary file is left."""
+    from tlcore.utils import TrainingHistory
+
+    h = TrainingHistory()
+    h.append(epoch=1, time=0.5, train_loss=2.0)
+    old = os.umask(0o022)
+    try:
+        h.save(tmp_path / "h.json")
+        h.save_csv(tmp_path / "h.csv")
+    finally:
+        os.umask(old)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "h.json"]
+    for name in ("h.json", "h.csv"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644
+    assert TrainingHistory.load(tmp_path / "h.json").train_loss == [2.0]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
 
 import attrs
@@ -168,17 +167,10 @@ class TrainingHistory:
 
 
 def _atomic_text(path: str | os.PathLike[str], text: str) -> None:
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".history-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    from tlcore.files import atomic_write  # the one atomic writer (usual file modes)
+
+    with atomic_write(path) as f:
+        f.write(text.encode("utf-8"))
 
 
 def _opt_float(value: Any) -> float | None:
