@@ -90,3 +90,79 @@ def test_word2vec_fit_equals_its_old_loop(print_freq):
     assert nearest == [sum(1 for s, _ in windows if s <= k) for k in (2, 4, 6)]
     for a, b in zip(_snapshot(emb.trainable_params), expected):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------- LSTM language models
+LM_CFG = dict(init_scale=0.1, learning_rate=1.0, max_grad_norm=0.5, num_layers=2, num_steps=5,
+              hidden_size=8, max_epoch=1, lr_decay=0.5, batch_size=4, keep_prob=1.0)
+
+
+def _lm_reference(net, data, cfg, epochs):
+    """The LM examples' loop before fit: per epoch the decayed learning rate and a state reset,
+    then one compiled SGD step per ptb_iterator window, gradients clipped by their global norm;
+    the per-word perplexity of each epoch."""
+    params = net.trainable_params
+    opt = keras.optimizers.SGD(learning_rate=cfg["learning_rate"])
+    norms = []
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            logits = net(x, is_train=True)
+            ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(y, [-1]),
+                                                                logits=logits)
+            cost = tf.reduce_sum(ce) / tf.cast(tf.shape(x)[0], tf.float32)
+        grads, norm = tf.clip_by_global_norm(tape.gradient(cost, params), cfg["max_grad_norm"])
+        opt.apply_gradients(zip(grads, params))
+        return cost, norm
+
+    b, n = cfg["batch_size"], cfg["num_steps"]
+    perplexities = []
+    for i in range(epochs):
+        opt.learning_rate.assign(
+            cfg["learning_rate"] * cfg["lr_decay"] ** max(i + 1 - cfg["max_epoch"], 0.0))
+        tl.layers.initialize_rnn_state(net)
+        costs, iters = 0.0, 0
+        for x, y in tl.iterate.ptb_iterator(data, b, n):
+            cost, norm = train_step(tf.constant(x, tf.int32), tf.constant(y, tf.int32))
+            costs += float(cost)
+            norms.append(float(norm))
+            iters += n
+        perplexities.append(float(np.exp(costs / iters)))
+    return perplexities, norms
+
+
+@pytest.fixture
+def lm_net():
+    pytest.importorskip("tlcore_nlp.layers.rnn")
+    from tlcore_nlp.examples.ptb_lstm import build
+
+    keras.utils.set_random_seed(7)
+    return build(tl, tf, 30, LM_CFG)
+
+
+def _lm_data():
+    return [int(i) for i in np.random.default_rng(2).integers(0, 30, 130)]  # 6 windows
+
+
+def test_generate_text_fit_equals_its_old_loop(lm_net):
+    from tlcore_nlp.examples import generate_text
+    from tlcore_nlp.examples.ptb_lstm import clipped_sgd
+
+    net, data, epochs = lm_net, _lm_data(), 3
+    start = _snapshot(net.trainable_params)
+    expected, norms = _lm_reference(net, data, LM_CFG, epochs)
+    assert max(norms) > LM_CFG["max_grad_norm"]  # the clipping is exercised
+    assert expected[0] != expected[1] != expected[2]
+    expected_weights = _snapshot(net.trainable_params)
+
+    _restore(net.trainable_params, start)
+    opt = clipped_sgd(keras, tf, LM_CFG["learning_rate"], LM_CFG["max_grad_norm"])
+    shown = []
+    got = generate_text.train(tl, tf, net, opt, data, LM_CFG, epochs,
+                              lambda epoch, ppl, s: shown.append((epoch, ppl)))
+    assert shown == list(zip(range(1, epochs + 1), got))
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    assert float(opt.learning_rate) == pytest.approx(0.25)  # decayed twice
+    for a, b in zip(_snapshot(net.trainable_params), expected_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

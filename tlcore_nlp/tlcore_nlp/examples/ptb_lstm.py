@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -50,6 +50,54 @@ def build(tl: Any, tf: Any, vocab_size: int, cfg: dict[str, Any]) -> Any:
         if keep < 1:
             net = L.DropoutLayer(net, keep=keep, is_fix=True, name=f"drop{i + 2}")
     return L.DenseLayer(net, n_units=vocab_size, W_init=init, b_init=init, name="output")
+
+
+def sequence_cost(tf: Any) -> Callable[[Any, Any], Any]:
+    """``cost(logits, y)``: softmax cross-entropy summed over the steps and averaged over the
+    batch (the seed's ``sequence_loss_by_example`` / batch_size)."""
+
+    def cost(logits: Any, y: Any) -> Any:
+        ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(y, [-1]),
+                                                            logits=logits)
+        return tf.reduce_sum(ce) / tf.cast(tf.shape(y)[0], tf.float32)
+
+    return cost
+
+
+def clipped_sgd(keras: Any, tf: Any, learning_rate: float, max_grad_norm: float) -> Any:
+    """SGD on gradients clipped with ``tf.clip_by_global_norm`` (the seed's clipping).
+
+    Not ``SGD(global_clipnorm=...)``: Keras measures the embedding's sparse gradient after
+    densifying it (a word repeated in a batch counts once, its rows summed), while
+    ``tf.clip_by_global_norm`` measures the ``IndexedSlices`` values (each occurrence), so the
+    two clip by different factors whenever a batch repeats a word.
+    """
+
+    class ClippedSGD(keras.optimizers.SGD):
+        def apply_gradients(self, grads_and_vars: Any) -> Any:
+            grads, variables = zip(*grads_and_vars)
+            clipped, _ = tf.clip_by_global_norm(list(grads), max_grad_norm)
+            return super().apply_gradients(zip(clipped, variables))
+
+    return ClippedSGD(learning_rate=learning_rate)
+
+
+def epoch_schedule(tl: Any, net: Any, opt: Any, cfg: dict[str, Any],
+                   on_begin: Callable[[int, float], None] | None = None) -> Any:
+    """A ``fit`` callback doing the seed's per-epoch bookkeeping before each epoch: the learning
+    rate ``learning_rate * lr_decay ** max(epoch - max_epoch, 0)`` and the LSTM state reset
+    (each epoch reads the streams from their start); then ``on_begin(epoch, lr)``."""
+    from tlcore.training import Callback
+
+    class EpochSchedule(Callback):
+        def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
+            lr = cfg["learning_rate"] * cfg["lr_decay"] ** max(epoch - cfg["max_epoch"], 0.0)
+            opt.learning_rate.assign(lr)
+            tl.layers.initialize_rnn_state(net)
+            if on_begin is not None:
+                on_begin(epoch, lr)
+
+    return EpochSchedule()
 
 
 def _options(p: argparse.ArgumentParser) -> None:
