@@ -166,3 +166,87 @@ def test_generate_text_fit_equals_its_old_loop(lm_net):
     assert float(opt.learning_rate) == pytest.approx(0.25)  # decayed twice
     for a, b in zip(_snapshot(net.trainable_params), expected_weights):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _ptb_reference(net, train_data, valid_data, cfg, epochs):
+    """ptb-lstm's loop before fit: per epoch the decayed learning rate, a state reset and the
+    clipped SGD steps over the training windows (the running perplexity about every tenth of
+    a long epoch), then the validation windows from a reset state."""
+    params = net.trainable_params
+    opt = keras.optimizers.SGD(learning_rate=cfg["learning_rate"])
+
+    def cost_of(x, y, is_train):
+        ce = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=tf.reshape(y, [-1]), logits=net(x, is_train=is_train))
+        return tf.reduce_sum(ce) / tf.cast(tf.shape(x)[0], tf.float32)
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            cost = cost_of(x, y, True)
+        grads, _ = tf.clip_by_global_norm(tape.gradient(cost, params), cfg["max_grad_norm"])
+        opt.apply_gradients(zip(grads, params))
+        return cost
+
+    @tf.function(reduce_retracing=True)
+    def eval_step(x, y):
+        return cost_of(x, y, False)
+
+    b, n = cfg["batch_size"], cfg["num_steps"]
+    curves = {"train": [], "validation": [], "progress": []}
+
+    def run_epoch(epoch, data, train):
+        epoch_size = ((len(data) // b) - 1) // n
+        costs, iters = 0.0, 0
+        tl.layers.initialize_rnn_state(net)
+        for step, (x, y) in enumerate(tl.iterate.ptb_iterator(data, b, n)):
+            costs += float((train_step if train else eval_step)(tf.constant(x, tf.int32),
+                                                                 tf.constant(y, tf.int32)))
+            iters += n
+            if train and epoch_size >= 10 and step % (epoch_size // 10) == 10:
+                curves["progress"].append((epoch, step / epoch_size, np.exp(costs / iters)))
+        return float(np.exp(costs / iters))
+
+    for i in range(epochs):
+        opt.learning_rate.assign(
+            cfg["learning_rate"] * cfg["lr_decay"] ** max(i + 1 - cfg["max_epoch"], 0.0))
+        curves["train"].append(run_epoch(i + 1, train_data, True))
+        curves["validation"].append(run_epoch(i + 1, valid_data, False))
+    return curves
+
+
+def test_ptb_lstm_fit_equals_its_old_loop(lm_net):
+    from tlcore_nlp.examples import ptb_lstm
+
+    net, epochs = lm_net, 2
+    rng = np.random.default_rng(3)
+    # 121 windows: the seed's progress lines need epoch_size // 10 > 10
+    train_data = [int(i) for i in rng.integers(0, 30, 4 * (121 * 5 + 1))]
+    valid_data = [int(i) for i in rng.integers(0, 30, 4 * (3 * 5 + 1))]
+    start = _snapshot(net.trainable_params)
+    expected = _ptb_reference(net, train_data, valid_data, LM_CFG, epochs)
+    expected_weights = _snapshot(net.trainable_params)
+    # windows 10, 22, .., 118 of each epoch (the seed's step % (121 // 10) == 10)
+    assert [p[:2] for p in expected["progress"]] == [(e, s / 121) for e in (1, 2)
+                                                     for s in range(10, 121, 12)]
+
+    _restore(net.trainable_params, start)
+    opt = ptb_lstm.clipped_sgd(keras, tf, LM_CFG["learning_rate"], LM_CFG["max_grad_norm"])
+    lines = []
+    got = ptb_lstm.train(tl, tf, net, opt, train_data, valid_data, LM_CFG, epochs,
+                         lines.append)
+    for key in ("train", "validation"):
+        np.testing.assert_allclose(got[key], expected[key], rtol=1e-5)
+    assert [p[:2] for p in got["progress"]] == [p[:2] for p in expected["progress"]]
+    np.testing.assert_allclose([p[2] for p in got["progress"]],
+                               [p[2] for p in expected["progress"]], rtol=1e-5)
+    for a, b in zip(_snapshot(net.trainable_params), expected_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert [line.split(" ")[1] if line.startswith("Epoch") else "progress" for line in lines] \
+        == ["1/2", *["progress"] * 10, "1/2", "1/2", "2/2", *["progress"] * 10, "2/2", "2/2"]
+    assert lines[0] == "Epoch: 1/2 Learning rate: 1.000"
+    assert lines[13] == "Epoch: 2/2 Learning rate: 0.500"
+    # the test pass reads one stream from a reset state; the state carries over between
+    # windows, so the window length does not change the perplexity
+    np.testing.assert_allclose(ptb_lstm.evaluate(tl, tf, net, valid_data, 1, 7),
+                               ptb_lstm.evaluate(tl, tf, net, valid_data, 1, 1), rtol=1e-5)
