@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,6 +32,30 @@ def _options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden-size", type=int, default=None, help="LSTM units (default 200)")
 
 
+def train(tl: Any, tf: Any, net: Any, opt: Any, train_data: list[int], cfg: dict[str, Any],
+          epochs: int, show: Callable[[int, float, float], None]) -> list[float]:
+    """Train the language model with ``tl.utils.fit``: each epoch reads ``ptb_iterator``'s
+    ``(x, y)`` windows in order (the LSTM state carrying over between them, reset and the
+    learning rate decayed before each epoch). ``show(epoch, train perplexity, seconds)``
+    after each; returns the perplexities."""
+    from tlcore.training import Callback
+    from tlcore_nlp.examples.ptb_lstm import epoch_schedule, sequence_cost
+
+    b, n = int(cfg["batch_size"]), int(cfg["num_steps"])
+    perplexities: list[float] = []
+
+    class SeedLine(Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            # train_loss: the mean cost of a window; perplexity is per word
+            perplexities.append(float(np.exp(logs["train_loss"] / n)))
+            show(epoch, perplexities[-1], logs["time"])
+
+    tl.utils.fit(net, opt, sequence_cost(tf), lambda: tl.iterate.ptb_iterator(train_data, b, n),
+                 None, n_epoch=epochs, print_freq=epochs, shuffle=False, eval_train=False,
+                 progress=False, callbacks=[epoch_schedule(tl, net, opt, cfg), SeedLine()])
+    return perplexities
+
+
 def main(args: argparse.Namespace) -> int:
     """``tlcore run generate-text [--epochs N] [--words W] [--seed-text TEXT]``."""
     opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
@@ -40,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
     import tensorflow as tf
 
     import tlcore as tl
-    from tlcore_nlp.examples.ptb_lstm import build
+    from tlcore_nlp.examples.ptb_lstm import build, clipped_sgd
 
     seed_everything(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -62,40 +85,20 @@ def main(args: argparse.Namespace) -> int:
 
     net = build(tl, tf, vocab_size, cfg)
     net.print_params()
-    params = net.trainable_params
-    opt = keras.optimizers.SGD(learning_rate=cfg["learning_rate"])
-
-    @tf.function(reduce_retracing=True)
-    def train_step(x: Any, y: Any) -> Any:
-        with tf.GradientTape() as tape:
-            logits = net(x, is_train=True)
-            ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.reshape(y, [-1]),
-                                                                logits=logits)
-            cost = tf.reduce_sum(ce) / tf.cast(tf.shape(x)[0], tf.float32)
-        grads, _ = tf.clip_by_global_norm(tape.gradient(cost, params), cfg["max_grad_norm"])
-        opt.apply_gradients(zip(grads, params))
-        return cost
+    opt = clipped_sgd(keras, tf, cfg["learning_rate"], cfg["max_grad_norm"])
 
     @tf.function(reduce_retracing=True)
     def next_probs(x: Any) -> Any:
         return tf.nn.softmax(net(x, is_train=False)[-1])
 
     epochs = args.epochs or EPOCHS
-    b, n = int(cfg["batch_size"]), int(cfg["num_steps"])
-    perplexity = float("nan")
-    perplexities: list[float] = []
-    for i in range(epochs):
-        lr = cfg["learning_rate"] * cfg["lr_decay"] ** max(i + 1 - cfg["max_epoch"], 0.0)
-        opt.learning_rate.assign(lr)
-        tl.layers.initialize_rnn_state(net)
-        start, costs, iters = time.time(), 0.0, 0
-        for x, y in tl.iterate.ptb_iterator(train_data, b, n):
-            costs += float(train_step(tf.constant(x, tf.int32), tf.constant(y, tf.int32)))
-            iters += n
-        perplexity = float(np.exp(costs / max(iters, 1)))
-        perplexities.append(perplexity)
-        say(args, "Epoch: %d/%d Train Perplexity: %.3f took %.1fs" % (
-            i + 1, epochs, perplexity, time.time() - start))
+
+    def show(epoch: int, perplexity: float, seconds: float) -> None:
+        say(args, "Epoch: %d/%d Train Perplexity: %.3f took %.1fs" % (epoch, epochs, perplexity,
+                                                                     seconds))
+
+    perplexities = train(tl, tf, net, opt, train_data, cfg, epochs, show)
+    perplexity = perplexities[-1] if perplexities else float("nan")
 
     samples = {}
     for top_k in TOP_K:

@@ -8,10 +8,11 @@ word when the text has fewer.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import time
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -53,6 +54,66 @@ def nearest(emb: Any, tf: Any, ids: list[int], k: int = 8) -> np.ndarray:
     return (-sim).argsort(axis=1)[:, 1:k + 1]
 
 
+def skip_gram_batches(tl: Any, data: list[int], batch_size: int, num_steps: int,
+                      rng: random.Random) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The seed's ``num_steps`` skip-gram batches ``(center ids, [context id])`` in order,
+    each starting where the previous one stopped in the text."""
+    data_index = 0
+    for _ in range(num_steps):
+        batch, labels, data_index = tl.nlp.generate_skip_gram_batch(
+            data, batch_size, NUM_SKIPS, SKIP_WINDOW, data_index, rng=rng)
+        yield batch, labels
+
+
+def train(tl: Any, emb: Any, opt: Any, batches: Iterable[tuple[Any, Any]], num_steps: int,
+          print_freq: int, eval_freq: int, show_loss: Callable[[int, float, float], None],
+          show_nearest: Callable[[], None]) -> list[tuple[int, float]]:
+    """Minimise ``emb.nce_cost`` over ``batches`` with ``tl.utils.fit`` (one epoch, in order).
+
+    Every ``print_freq`` steps and at the last one calls ``show_loss(step, average loss of the
+    steps since the previous call, seconds)``; every ``eval_freq`` steps ``show_nearest()``
+    (after ``show_loss`` when both fall on a step). Returns the ``(step, average)`` pairs.
+    """
+    from tlcore.training import Callback
+
+    windows: list[tuple[int, float]] = []
+
+    class SeedLines(Callback):
+        """fit reports the running mean loss of the epoch every ``steps_per_call`` steps; the
+        mean of a window is the difference of two running sums."""
+
+        def on_train_begin(self, logs: Any = None) -> None:
+            self.step, self.total, self.start = 0, 0.0, time.time()
+
+        def _window(self, step: int, mean: float) -> None:
+            total = mean * step
+            windows.append((step, (total - self.total) / (step - self.step)))
+            show_loss(step, windows[-1][1], time.time() - self.start)
+            self.step, self.total, self.start = step, total, time.time()
+
+        def on_batch_end(self, step: int, logs: Any = None) -> None:
+            if step % print_freq == 0 or step == num_steps:
+                self._window(step, logs["loss"])
+            if step % eval_freq == 0:
+                show_nearest()
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if self.step < num_steps:  # the last window, unless a batch end closed it
+                self._window(num_steps, logs["train_loss"])
+
+    def center_ids(x: Any, is_train: bool = True) -> Any:
+        return x  # the cost looks the embeddings up itself (nce_cost takes the ids)
+
+    def cost(x: Any, labels: Any) -> Any:
+        return emb.nce_cost(x, labels, is_train=True)
+
+    # steps_per_call: fit reports (and syncs) on every step that prints or shows words
+    tl.utils.fit(center_ids, opt, cost, batches, None, n_epoch=1, shuffle=False,
+                 eval_train=False, var_list=emb.trainable_params, progress=False,
+                 steps_per_call=math.gcd(print_freq, eval_freq), callbacks=[SeedLines()])
+    return windows
+
+
 def main(args: argparse.Namespace) -> int:
     """``tlcore run word2vec [--corpus ptb|text8] [--epochs N] [--steps S]``."""
     opts = parse_options(args, NAME, __doc__.splitlines()[0], _options)
@@ -85,15 +146,7 @@ def main(args: argparse.Namespace) -> int:
         nce_W_init=keras.initializers.TruncatedNormal(stddev=float(1 / np.sqrt(EMBEDDING_SIZE))),
         nce_b_init=keras.initializers.Zeros(), name="word2vec")
     emb.print_params()
-    params = emb.trainable_params
     opt = keras.optimizers.Adagrad(learning_rate=LEARNING_RATE, initial_accumulator_value=0.1)
-
-    @tf.function
-    def train_step(x: Any, y: Any) -> Any:
-        with tf.GradientTape() as tape:
-            loss = emb.nce_cost(x, y, is_train=True)
-        opt.apply_gradients(zip(tape.gradient(loss, params), params))
-        return loss
 
     # the seed's check words: 16 drawn from the 100 most frequent (id 0 is UNK)
     top = range(1, min(101, vocabulary_size))
@@ -104,20 +157,13 @@ def main(args: argparse.Namespace) -> int:
             say(args, "Nearest to %s: %s" % (reverse_dictionary[i],
                                               ", ".join(reverse_dictionary[j] for j in near)))
 
-    data_index, average_loss, start = 0, 0.0, time.time()
-    last_avg = float("nan")
-    for step in range(num_steps):
-        batch, labels, data_index = tl.nlp.generate_skip_gram_batch(
-            data, batch_size, NUM_SKIPS, SKIP_WINDOW, data_index, rng=rng)
-        average_loss += float(train_step(tf.constant(batch), tf.constant(labels)))
-        if (step + 1) % opts.print_freq == 0 or step + 1 == num_steps:
-            n = (step + 1) % opts.print_freq or opts.print_freq
-            last_avg = average_loss / n
-            say(args, "Average loss at step %d/%d. loss: %f took: %fs" % (
-                step + 1, num_steps, last_avg, time.time() - start))
-            average_loss, start = 0.0, time.time()
-        if (step + 1) % opts.eval_freq == 0:
-            show_nearest()
+    def show_loss(step: int, avg: float, seconds: float) -> None:
+        say(args, "Average loss at step %d/%d. loss: %f took: %fs" % (step, num_steps, avg,
+                                                                     seconds))
+
+    windows = train(tl, emb, opt, skip_gram_batches(tl, data, batch_size, num_steps, rng),
+                    num_steps, opts.print_freq, opts.eval_freq, show_loss, show_nearest)
+    last_avg = windows[-1][1] if windows else float("nan")
     show_nearest()
     folder = out_dir(args, NAME)
     tl.nlp.save_vocab(count, name=os.path.join(folder, "vocab.txt"))
