@@ -3,7 +3,7 @@ as ``tl.utils.fit``, ``tl.utils.test`` and ``tl.utils.predict``)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -15,12 +15,15 @@ from tlcore.training.options import TrainOptions
 from tlcore.training.steps import LocalEvaluator
 from tlcore.utils import TrainingHistory
 
+if TYPE_CHECKING:
+    from tlcore.owner import Network
+
 logger = logging.getLogger("tlcore")
 
 Metric = Callable[[Any, Any], tf.Tensor]
 
 
-def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_train: Any,
+def fit(network: Network, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_train: Any,
         y_train: Any, acc: Metric | Mapping[str, Metric] | None = None, batch_size: int = 100,
         n_epoch: int = 100, print_freq: int = 5, X_val: Any = None, y_val: Any = None,
         eval_train: bool = True, tensorboard_dir: str | None = None,
@@ -161,7 +164,7 @@ def fit(network: Any, train_op: Any, cost: Callable[[Any, Any], tf.Tensor], X_tr
                  strategy=strategy)
 
 
-def _log_precision(network: Any, options: TrainOptions) -> None:
+def _log_precision(network: Network, options: TrainOptions) -> None:
     """Say which layers compute in the lower dtype: the others silently stay float32."""
     layers = [la for la in getattr(network, "all_layers", [])
               if la.prev_layers and getattr(la, "dtype", None) is not None
@@ -203,7 +206,7 @@ def metric_dict(acc: Any, what: str) -> dict[str, Metric]:
                     f"received {type(acc).__name__}")
 
 
-def test(network: Any, acc: Metric | Mapping[str, Metric] | None, X_test: Any, y_test: Any,
+def test(network: Network, acc: Metric | Mapping[str, Metric] | None, X_test: Any, y_test: Any,
          batch_size: int | None = None, cost: Callable[[Any, Any], tf.Tensor] | None = None
          ) -> Any:
     """Evaluate ``network`` (dropout off) on test data; logs ``   test loss`` and ``   test acc``.
@@ -250,7 +253,7 @@ def test(network: Any, acc: Metric | Mapping[str, Metric] | None, X_test: Any, y
     return {name: values[name] for name in metrics}
 
 
-def predict(network: Any, X: Any, batch_size: int | None = None,
+def predict(network: Network, X: Any, batch_size: int | None = None,
             y_op: Callable[[tf.Tensor], tf.Tensor] | None = None) -> Any:
     """Run ``network`` (dropout off) on ``X`` in batches and return the outputs as numpy.
 
@@ -308,7 +311,7 @@ def predict(network: Any, X: Any, batch_size: int | None = None,
     return tf.nest.map_structure(lambda *a: np.concatenate(a, axis=0), *parts)
 
 
-def _fixed_batch(network: Any) -> int | None:
+def _fixed_batch(network: Network) -> int | None:
     dims = {layer.output_spec.shape[0] for layer in getattr(network, "input_layers", [])}
     dims.discard(None)
     return dims.pop() if len(dims) == 1 else None
@@ -319,7 +322,7 @@ def _is_batch_source(X: Any) -> bool:
                                               and not isinstance(X, tuple))
 
 
-def _predict_stream(network: Any, source: Any, run: Callable[[Any], Any]) -> Any:
+def _predict_stream(network: Network, source: Any, run: Callable[[Any], Any]) -> Any:
     fn = tf.function(run, autograph=False, reduce_retracing=True)
     parts = []
     items = source() if callable(source) and not isinstance(source, tf.data.Dataset) else source

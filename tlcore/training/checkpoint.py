@@ -11,11 +11,14 @@ import logging
 import os
 import re
 import shutil
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import tensorflow as tf
 
 from tlcore.utils import TrainingHistory
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 logger = logging.getLogger("tlcore")
 
@@ -27,7 +30,7 @@ def _escape(name: str) -> str:
     return name.replace(".", "..").replace("/", ".S")
 
 
-def check_checkpoint(path: str, network: Any, optimizer: Any = None, *, what: str = "fit"
+def check_checkpoint(path: str, network: Network, optimizer: Any = None, *, what: str = "fit"
                      ) -> None:
     """Raise ``ValueError`` unless the checkpoint ``path`` (a prefix) holds exactly the
     network's parameters (``network/<layer>/<var>`` keys, as ``tl.files.save_ckpt`` and the
@@ -84,7 +87,7 @@ def all_or_nothing(variables: list[Any], restore: Callable[[], Any]) -> Any:
         raise
 
 
-def state_variables(network: Any, optimizer: Any) -> list[Any]:
+def state_variables(network: Network, optimizer: Any) -> list[Any]:
     """What a restore may assign: the network's parameters and the optimizer's variables."""
     return list(network.all_params) + list(getattr(optimizer, "variables", []))
 
@@ -110,7 +113,7 @@ def checkpoint_state_error(directory: str, what: str) -> ValueError | None:
 class Checkpointer:
     """Weights, optimizer state and epoch through ``tl.files.save_ckpt``; history as JSON."""
 
-    def __init__(self, directory: str, network: Any, optimizer: Any, max_to_keep: int, *,
+    def __init__(self, directory: str, network: Network, optimizer: Any, max_to_keep: int, *,
                  create: bool = True) -> None:
         if create:
             os.makedirs(directory, exist_ok=True)
@@ -171,7 +174,7 @@ class EpochBackup:
 
     STATE = "state.json"
 
-    def __init__(self, backup_dir: str, network: Any, optimizer: Any, *, chief: bool = True
+    def __init__(self, backup_dir: str, network: Network, optimizer: Any, *, chief: bool = True
                  ) -> None:
         self.directory = os.fspath(backup_dir)
         self.network, self.optimizer, self.chief = network, optimizer, chief

@@ -2,10 +2,13 @@
 shuffling order of an epoch."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import tensorflow as tf
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 
 def epoch_order(n: int, epoch: int, seed: int | None, shuffle: bool) -> tf.Tensor:
@@ -20,7 +23,7 @@ def batch_spec(t: tf.Tensor) -> tf.TensorSpec:
     return tf.TensorSpec([None, *t.shape[1:]], t.dtype)
 
 
-def to_tensors(network: Any, X: Any, y: Any, xname: str, yname: str | None
+def to_tensors(network: Network, X: Any, y: Any, xname: str, yname: str | None
                 ) -> tuple[Any, Any, int]:
     """Convert data once: X to the dtypes of the network's InputLayers, y as is."""
     inputs = list(getattr(network, "input_layers", []))
@@ -55,7 +58,7 @@ def tensor(v: Any, dtype: tf.DType | None, what: str | None) -> tf.Tensor:
     return t
 
 
-def check_labels(network: Any, y: Any, yname: str, what: str) -> None:
+def check_labels(network: Network, y: Any, yname: str, what: str) -> None:
     """Reject class-id labels that the loss would truncate or fail on inside the graph.
 
     Applies when ``y`` is one rank-1 tensor and the network has one rank-2 output of ``k > 1``
@@ -127,7 +130,7 @@ class Stream:
     batches per epoch when known, else None.
     """
 
-    def __init__(self, source: Any, network: Any, name: str, what: str,
+    def __init__(self, source: Any, network: Network, name: str, what: str,
                  steps_per_epoch: int | None = None) -> None:
         self.source, self.name, self.what = source, name, what
         self.steps_per_epoch = steps_per_epoch
@@ -261,5 +264,5 @@ def _take(it: Any, n: int) -> Any:
             return
 
 
-def _input_dtypes(network: Any) -> dict[str, Any]:
+def _input_dtypes(network: Network) -> dict[str, Any]:
     return {layer.name: layer.dtype for layer in getattr(network, "input_layers", [])}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import attrs
 import tensorflow as tf
@@ -29,6 +29,9 @@ from tlcore.training.steps import (LocalEvaluator, LocalRunner, LossFn, LossScal
                                    StreamRunner)
 from tlcore.utils import TrainingHistory
 
+if TYPE_CHECKING:
+    from tlcore.owner import Network
+
 logger = logging.getLogger("tlcore")
 
 _CALL_SECONDS = 0.5  # automatic steps_per_call aims at this much work per call
@@ -38,7 +41,7 @@ _CALL_SECONDS = 0.5  # automatic steps_per_call aims at this much work per call
 class Run:
     """What callbacks see of a run: set ``stop_training`` to end it after the current epoch."""
 
-    network: Any
+    network: Network
     optimizer: Any
     variables: list[Any]
     options: TrainOptions
@@ -58,7 +61,7 @@ def resolve_strategy(strategy: Any, variables: Sequence[Any]) -> Any:
     return strategy
 
 
-def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Any, X_train: Any,
+def train(loss_fn: LossFn, optimizer: Any, variables: list[Any], network: Network, X_train: Any,
           y_train: Any, X_val: Any = None, y_val: Any = None, *, metrics: Metrics,
           options: TrainOptions, callbacks: Sequence[Any] = (), strategy: Any = None
           ) -> TrainingHistory:
@@ -332,7 +335,7 @@ def _warn_skipped(what: str, skipped: int, epoch: int) -> None:
                        "epoch %d", what, skipped, epoch)
 
 
-def _restore(o: TrainOptions, network: Any, optimizer: Any, strategy: Any, chief: bool
+def _restore(o: TrainOptions, network: Network, optimizer: Any, strategy: Any, chief: bool
              ) -> tuple[TrainingHistory, int, int | None]:
     """The state to resume from: the backup first, else the latest checkpoint."""
     history, start_epoch, seed, source = TrainingHistory(), 0, None, None

@@ -9,11 +9,14 @@ same update and a run equals a single-device run with the same global batch, ste
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import tensorflow as tf
 
 from tlcore.training.steps import apply_if_finite, finite_probe, run_steps
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 _SCOPE_PATTERN = """
     strategy = tf.distribute.MirroredStrategy()   # or tl.utils.make_strategy("multiworker")
@@ -24,7 +27,7 @@ _SCOPE_PATTERN = """
 
 
 # ----------------------------------------------------------------------------- validation
-def check_in_scope(strategy: Any, network: Any, optimizer: Any = None,
+def check_in_scope(strategy: Any, network: Network, optimizer: Any = None,
                    variables: Sequence[Any] = (), what: str = "fit") -> None:
     """Raise ``ValueError`` unless the network's variables (and the optimizer) were created
     under ``strategy.scope()``; the message names the first offending variable and its layer

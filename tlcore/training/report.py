@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import tensorflow as tf
+
+if TYPE_CHECKING:
+    from tlcore.owner import Network
 
 logger = logging.getLogger("tlcore")
 
@@ -28,7 +31,7 @@ def log_epoch(epoch: int, n_epoch: int, record: Mapping[str, Any], names: list[s
 
 
 def write_summaries(writer: Any, epoch: int, record: Mapping[str, Any],
-                    variables: list[tf.Variable], network: Any, histograms: bool) -> None:
+                    variables: list[tf.Variable], network: Network, histograms: bool) -> None:
     """Every measured value of ``record`` as a scalar (and optionally weight histograms)."""
     with writer.as_default(step=epoch):
         for key, value in record.items():
