@@ -20,9 +20,9 @@ import types
 import warnings
 from typing import Any, ClassVar, Iterator, Mapping, Sequence
 
-import numpy as np
 import tensorflow as tf
 
+from tlcore import owner
 from tlcore.layers._fresh import fresh
 from tlcore.layers.fed import FedValue, StaticOutput, describe_source, fed_tensor, same_spec
 from tlcore.layers.precision import cast_float, casting_view, compute_dtype, current_compute_dtype
@@ -383,18 +383,11 @@ class Layer:
 
     def count_params(self) -> int:
         """Number of scalars in :attr:`all_params`."""
-        return int(sum(int(np.prod(v.shape.as_list())) for v in self.all_params))
+        return owner.count_params(self.all_params)
 
     def print_params(self, details: bool = True) -> None:
         """Log each parameter's name, shape and dtype (and mean, median, std), then the total."""
-        for i, v in enumerate(self.all_params):
-            line = (f"  param {i:3d}: {self.param_name(v):30s} {str(tuple(v.shape)):20s} "
-                    f"{v.dtype.name}")
-            if details:
-                a = v.numpy().astype(np.float64)
-                line += f" (mean: {a.mean():f}, median: {np.median(a):f}, std: {a.std():f})"
-            logger.info(line)
-        logger.info("  num of params: %d", self.count_params())
+        owner.print_params(self, details)
 
     def print_layers(self) -> None:
         """Log each layer's name, output shape and dtype."""
