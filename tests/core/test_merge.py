@@ -47,7 +47,10 @@ def test_concat_matches_numpy_and_multi_input():
        fn=st.sampled_from(["minimum", "maximum", "add", "multiply"]))
 def test_elementwise_properties(n, k, batch, fn):
     net = ElementwiseLayer(branches(3, [n] * k), combine_fn=fn, act="tanh")
-    check_layer(net, batch_sizes=(batch,))
+    # minimum/maximum pass the gradient to the winning branch only: with one unit and a batch
+    # of one, a branch may lose everywhere, so its weights legitimately get a zero gradient
+    relaxed = {"d*/*": "exists"} if fn in ("minimum", "maximum") else None
+    check_layer(net, batch_sizes=(batch,), grads=relaxed)
 
 
 def test_elementwise_matches_numpy_default_minimum():

